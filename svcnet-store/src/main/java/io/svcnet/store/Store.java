@@ -1,0 +1,104 @@
+package io.svcnet.store;
+
+import java.util.List;
+
+/**
+ * A revisioned key/value store: the contract the apiserver stands on, modelled on the subset of
+ * etcd v3 that kube-apiserver uses (and that k3s's kine emulates).
+ *
+ * <ul>
+ *   <li>One global revision counter. Every successful write (create, update, delete) advances it by
+ *       exactly one and returns the new value; that value is the written key's {@code modRevision},
+ *       which the apiserver exposes as {@code metadata.resourceVersion}.</li>
+ *   <li>{@link #create} fails with {@link KeyExistsException} when the key is live;
+ *       {@link #update} and {@link #delete} are compare-and-swap on the key's current
+ *       {@code modRevision} and fail with {@link ConflictException} on a mismatch or
+ *       {@link KeyNotFoundException} when the key is absent.</li>
+ *   <li>{@link #watch} delivers every event with a revision greater than {@code afterRevision},
+ *       in revision order, none lost and none twice. A revision at or below the compacted revision
+ *       fails with {@link CompactedException} (the apiserver turns it into 410 Gone).</li>
+ *   <li>A write is durable (fsync'd) before it is acknowledged: it survives {@code kill -9}.</li>
+ * </ul>
+ *
+ * <p>Threading: every method may be called from any thread and may block on I/O, so callers must not
+ * call it from an event loop. Watch listeners are invoked on a store-owned thread, serially per watch;
+ * they must return quickly (hand the event to a queue) and must not call back into blocking store
+ * methods.
+ *
+ * <p>Implementations: the embedded SQLite store (default) and, later, etcd through jetcd. Both run
+ * the same contract test suite ({@code StoreContractTest} in this module's test-jar).
+ */
+public interface Store extends AutoCloseable {
+
+    /** The revision of the newest write, or 0 for an empty store. */
+    long currentRevision();
+
+    /** The oldest revision that can still be watched from or ranged at, exclusive: see {@link CompactedException}. */
+    long compactedRevision();
+
+    /** The live value of {@code key}, or {@code null} when absent. */
+    KeyValue get(String key);
+
+    /**
+     * Live keys starting with {@code prefix}, in key order, at {@code atRevision} (0 = now).
+     *
+     * @param startKey  first key to return (inclusive), or {@code null}/empty to start at the prefix
+     * @param limit     at most this many items; 0 means no limit
+     * @param atRevision read as of this revision; 0 reads the current state. A revision at or below
+     *                  {@link #compactedRevision()} throws {@link CompactedException}; one above the
+     *                  current revision throws {@link IllegalArgumentException}.
+     */
+    RangeResult range(String prefix, String startKey, int limit, long atRevision);
+
+    /** Number of live keys under {@code prefix} now. */
+    long count(String prefix);
+
+    /** Creates {@code key}; returns the new revision. */
+    long create(String key, byte[] value);
+
+    /** Replaces {@code key}'s value if its modRevision is {@code expectedModRevision}; returns the new revision. */
+    long update(String key, byte[] value, long expectedModRevision);
+
+    /**
+     * Deletes {@code key} if its modRevision is {@code expectedModRevision} (0 = unconditionally);
+     * returns the revision of the deletion.
+     */
+    long delete(String key, long expectedModRevision);
+
+    /**
+     * Watches keys under {@code prefix} for events with revision &gt; {@code afterRevision}.
+     * Events already in the log are replayed first, then live ones follow, in order.
+     */
+    Watch watch(String prefix, long afterRevision, WatchListener listener);
+
+    /** Discards history at or below {@code revision}; live values are never discarded. */
+    void compact(long revision);
+
+    @Override
+    void close();
+
+    /** The live value of a key and its revisions. */
+    record KeyValue(String key, byte[] value, long createRevision, long modRevision) {}
+
+    /** One page of a range read. {@code revision} is the revision the read saw; {@code more} says keys remain after the last item. */
+    record RangeResult(List<KeyValue> items, long revision, boolean more, long remaining) {}
+
+    /** One change. For DELETE, {@code value} is null and {@code prevValue} holds the last live value. */
+    record Event(Type type, String key, byte[] value, byte[] prevValue, long createRevision, long modRevision) {
+        public enum Type { CREATE, UPDATE, DELETE }
+    }
+
+    /** Receives a watch's events, serially, on a store thread. */
+    interface WatchListener {
+        void onEvent(Event event);
+
+        /** The watch ended on the store's side (store closed, or the watcher fell too far behind). */
+        default void onClose(Throwable cause) {}
+    }
+
+    /** A running watch; closing it stops delivery. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
