@@ -1,5 +1,6 @@
 package io.svcnet.api.schema;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 
@@ -48,4 +49,19 @@ public interface SchemaNode {
 
     /** Allowed values for a string, when Kubernetes documents a closed set; empty otherwise. */
     List<String> enumValues();
+
+    /**
+     * The name of the type this node has in Kubernetes' OpenAPI documents when it is a named
+     * definition ({@code io.k8s.api.core.v1.ServicePort}, {@code io.k8s.apimachinery.pkg.apis.meta.v1.Time}),
+     * or null for inline schemas (strings, maps, arrays). A field whose type is named shares the
+     * structure of that definition but keeps its own {@link #description()}.
+     */
+    default String definitionName() {
+        return null;
+    }
+
+    /** The default value Kubernetes publishes for this field ({@code "TCP"} for a port's protocol), or null. */
+    default JsonNode defaultValue() {
+        return null;
+    }
 }
