@@ -1,0 +1,631 @@
+package io.svcnet.apiserver.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.svcnet.api.json.Json;
+import io.svcnet.api.patch.ApplyConflictException;
+import io.svcnet.api.patch.JsonMergePatch;
+import io.svcnet.api.patch.JsonPatch;
+import io.svcnet.api.patch.ManagedFields;
+import io.svcnet.api.patch.PatchException;
+import io.svcnet.api.patch.ServerSideApply;
+import io.svcnet.api.patch.StrategicMergePatch;
+import io.svcnet.api.printer.TablePrinter;
+import io.svcnet.api.resource.ResourceType;
+import io.svcnet.api.resource.ResourceTypes;
+import io.svcnet.api.schema.SchemaNode;
+import io.svcnet.api.schema.Schemas;
+import io.svcnet.api.schema.UnknownFields;
+import io.svcnet.api.selector.FieldSelector;
+import io.svcnet.api.selector.LabelSelector;
+import io.svcnet.api.selector.SelectorParseException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The REST verbs on one resource path, as kube-apiserver's {@code endpoints/handlers}: get, list, create,
+ * update, patch (strategic merge, JSON merge, JSON patch, server-side apply), delete and deletecollection,
+ * plus the {@code status} and {@code scale} subresources. Watch requests are handed to {@link WatchHandler}.
+ *
+ * <p>Threading: runs on request threads; blocks on the store.
+ */
+final class ResourceHandler {
+
+    private static final String JSON = "application/json";
+
+    private final Registry registry;
+    private final WatchHandler watches;
+
+    ResourceHandler(Registry registry, WatchHandler watches) {
+        this.registry = registry;
+        this.watches = watches;
+    }
+
+    void handle(HttpExchange ex, ResourcePath rp) {
+        String method = ex.method();
+        boolean watch = rp.legacyWatch() || isTrue(ex.param("watch"));
+        if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES && !method.equals("GET") && !method.equals("DELETE")) {
+            requireNamespace(rp.namespace());
+        }
+        switch (method) {
+            case "GET" -> {
+                Negotiation neg = Negotiation.of(ex.header("Accept"));
+                if (watch) {
+                    if ("websocket".equalsIgnoreCase(ex.header("Upgrade"))) {
+                        // WebSocket-framed watches are not offered; clients (fabric8) fall back to HTTP streaming on 503.
+                        throw new ApiException(503, "ServiceUnavailable", "watch over WebSocket is not supported; use an HTTP streaming watch");
+                    }
+                    watches.serve(ex, rp, neg);
+                } else if (rp.name() == null) {
+                    list(ex, rp, neg);
+                } else if ("scale".equals(rp.subresource())) {
+                    send(ex, 200, Scale.of(registry.get(rp.type(), rp.namespace(), rp.name())), neg, Map.of());
+                } else {
+                    ObjectNode obj = registry.get(rp.type(), rp.namespace(), rp.name());
+                    if (neg.table()) {
+                        ObjectNode t = TablePrinter.table(rp.type(), List.of(obj), true, includeObject(ex), now());
+                        ((ObjectNode) t.get("metadata")).put("resourceVersion", obj.path("metadata").path("resourceVersion").asText());
+                        sendTable(ex, t);
+                    } else {
+                        send(ex, 200, obj, neg, Map.of());
+                    }
+                }
+            }
+            case "POST" -> {
+                if (rp.name() != null) {
+                    throw ApiException.methodNotAllowed(method);
+                }
+                create(ex, rp);
+            }
+            case "PUT" -> {
+                if (rp.name() == null) {
+                    throw ApiException.methodNotAllowed(method);
+                }
+                update(ex, rp);
+            }
+            case "PATCH" -> {
+                if (rp.name() == null) {
+                    throw ApiException.methodNotAllowed(method);
+                }
+                patch(ex, rp);
+            }
+            case "DELETE" -> {
+                if (rp.subresource() != null) {
+                    throw ApiException.methodNotAllowed(method);
+                }
+                if (rp.name() == null) {
+                    deleteCollection(ex, rp);
+                } else {
+                    delete(ex, rp);
+                }
+            }
+            default -> throw ApiException.methodNotAllowed(method);
+        }
+    }
+
+    // ---------------------------------------------------------------- list
+
+    private void list(HttpExchange ex, ResourcePath rp, Negotiation neg) {
+        Predicate<ObjectNode> filter = filter(ex, rp.type());
+        int limit = parseLimit(ex.param("limit"));
+        Registry.Page page = registry.list(rp.type(), rp.namespace(), filter, limit, ex.param("continue"));
+        if (neg.table()) {
+            ObjectNode t = TablePrinter.table(rp.type(), page.items(), true, includeObject(ex), now());
+            ObjectNode m = (ObjectNode) t.get("metadata");
+            m.put("resourceVersion", Long.toString(page.revision()));
+            if (page.continueToken() != null) {
+                m.put("continue", page.continueToken());
+            }
+            if (page.remainingItemCount() != null) {
+                m.put("remainingItemCount", page.remainingItemCount());
+            }
+            sendTable(ex, t);
+            return;
+        }
+        ObjectNode list = Json.object();
+        list.put("kind", rp.type().kind() + "List");
+        list.put("apiVersion", rp.type().apiVersion());
+        ObjectNode m = list.putObject("metadata");
+        m.put("resourceVersion", Long.toString(page.revision()));
+        if (page.continueToken() != null) {
+            m.put("continue", page.continueToken());
+        }
+        if (page.remainingItemCount() != null) {
+            m.put("remainingItemCount", page.remainingItemCount());
+        }
+        ArrayNode items = list.putArray("items");
+        page.items().forEach(items::add);
+        send(ex, 200, list, neg, Map.of());
+    }
+
+    /** The label and field selector of a request as one predicate, or null when both are empty. */
+    static Predicate<ObjectNode> filter(HttpExchange ex, ResourceType type) {
+        try {
+            String ls = ex.param("labelSelector");
+            String fs = ex.param("fieldSelector");
+            LabelSelector labels = ls == null || ls.isBlank() ? null : LabelSelector.parse(ls);
+            FieldSelector fields = fs == null || fs.isBlank() ? null : FieldSelector.parse(fs, type);
+            if (labels == null && fields == null) {
+                return null;
+            }
+            return obj -> (labels == null || labels.matches(obj.path("metadata").path("labels")))
+                    && (fields == null || fields.matches(obj));
+        } catch (SelectorParseException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static int parseLimit(String s) {
+        if (s == null || s.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid limit: " + s);
+        }
+    }
+
+    // ---------------------------------------------------------------- create / update
+
+    private void create(HttpExchange ex, ResourcePath rp) {
+        if (rp.subresource() != null) {
+            throw ApiException.methodNotAllowed("POST");
+        }
+        Map<String, String> warnings = new LinkedHashMap<>();
+        ObjectNode obj = decodeBody(ex, rp.type(), warnings);
+        checkNamespace(obj, rp);
+        ObjectNode meta = ObjectCodec.meta(obj);
+        if (rp.type() == ResourceTypes.NAMESPACES && ObjectCodec.text(meta, "name") == null) {
+            // nothing: validation reports the missing name
+        }
+        obj = ManagedFields.recordUpdate(null, obj, schemaOf(rp.type()), fieldManager(ex, "Update"), "Update", rp.type().apiVersion(), now());
+        ObjectNode created = registry.create(rp.type(), rp.namespace(), obj, dryRun(ex));
+        send(ex, 201, created, Negotiation.of(ex.header("Accept")), warnings);
+    }
+
+    private void update(HttpExchange ex, ResourcePath rp) {
+        Map<String, String> warnings = new LinkedHashMap<>();
+        if ("scale".equals(rp.subresource())) {
+            ObjectNode scale = (ObjectNode) parseBody(ex);
+            ObjectNode updated = applyScale(ex, rp, scale);
+            send(ex, 200, Scale.of(updated), Negotiation.of(ex.header("Accept")), Map.of());
+            return;
+        }
+        ObjectNode obj = decodeBody(ex, rp.type(), warnings);
+        checkNamespace(obj, rp);
+        String manager = fieldManager(ex, "Update");
+        ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(), live -> {
+            return ManagedFields.recordUpdate(live, obj.deepCopy(), schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
+        }, dryRun(ex));
+        send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
+    }
+
+    // ---------------------------------------------------------------- patch
+
+    private void patch(HttpExchange ex, ResourcePath rp) {
+        String contentType = mediaType(ex.header("Content-Type"));
+        JsonNode patch = parseBody(ex);
+        Map<String, String> warnings = new LinkedHashMap<>();
+        if ("scale".equals(rp.subresource())) {
+            ObjectNode current = Scale.of(registry.get(rp.type(), rp.namespace(), rp.name()));
+            ObjectNode patched = (ObjectNode) applyPatch(contentType, current, patch, null, rp, ex);
+            ObjectNode updated = applyScale(ex, rp, patched);
+            send(ex, 200, Scale.of(updated), Negotiation.of(ex.header("Accept")), Map.of());
+            return;
+        }
+        SchemaNode schema = Schemas.forKind(rp.type().apiVersion(), rp.type().kind());
+        if (contentType.equals("application/apply-patch+yaml")) {
+            serverSideApply(ex, rp, (ObjectNode) patch, schema, warnings);
+            return;
+        }
+        String manager = fieldManager(ex, "Update");
+        ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(), live -> {
+            JsonNode result = applyPatch(contentType, live, patch, schema, rp, ex);
+            if (!(result instanceof ObjectNode next)) {
+                throw ApiException.badRequest("the patch did not produce an object");
+            }
+            next = checkFields(next, rp.type(), fieldValidation(ex), warnings);
+            String patchedRv = next.path("metadata").path("resourceVersion").asText("");
+            if (!patchRequestsResourceVersion(patch) || patchedRv.isEmpty()) {
+                ObjectCodec.meta(next).put("resourceVersion", live.path("metadata").path("resourceVersion").asText());
+            }
+            return ManagedFields.recordUpdate(live, next, schema, manager, "Update", rp.type().apiVersion(), now());
+        }, dryRun(ex));
+        send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
+    }
+
+    private static SchemaNode schemaOf(ResourceType type) {
+        return Schemas.forKind(type.apiVersion(), type.kind());
+    }
+
+    private static boolean patchRequestsResourceVersion(JsonNode patch) {
+        return patch.isObject() && patch.path("metadata").has("resourceVersion");
+    }
+
+    private JsonNode applyPatch(String contentType, ObjectNode live, JsonNode patch, SchemaNode schema, ResourcePath rp, HttpExchange ex) {
+        try {
+            return switch (contentType) {
+                case "application/strategic-merge-patch+json" -> {
+                    if (!patch.isObject()) {
+                        throw ApiException.badRequest("json: cannot unmarshal " + kindOf(patch) + " into Go value of type map[string]interface {}");
+                    }
+                    yield StrategicMergePatch.apply(live, patch, schema);
+                }
+                case "application/merge-patch+json" -> JsonMergePatch.apply(live, patch);
+                case "application/json-patch+json" -> JsonPatch.apply(live, patch);
+                default -> throw ApiException.unsupportedMediaType(contentType);
+            };
+        } catch (PatchException e) {
+            if (e.isBadRequest()) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            throw new ApiException(422, "Invalid", e.getMessage(), rp.name(), rp.type().group(), rp.type().kind(), List.of(), null);
+        }
+    }
+
+    private void serverSideApply(HttpExchange ex, ResourcePath rp, ObjectNode applied, SchemaNode schema, Map<String, String> warnings) {
+        if (rp.subresource() != null && !rp.subresource().equals("status")) {
+            throw ApiException.unsupportedMediaType("application/apply-patch+yaml");
+        }
+        String manager = ex.param("fieldManager");
+        if (manager == null || manager.isEmpty()) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        }
+        boolean force = isTrue(ex.param("force"));
+        applied = checkFields(applied, rp.type(), fieldValidation(ex), warnings);
+        checkKind(applied, rp.type());
+        String bodyName = applied.path("metadata").path("name").asText("");
+        if (!bodyName.isEmpty() && !bodyName.equals(rp.name())) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + rp.name() + ")");
+        }
+        checkNamespace(applied, rp);
+        ObjectNode appliedFinal = applied;
+        try {
+            applyOrCreate(ex, rp, appliedFinal, schema, manager, force, warnings);
+        } catch (ApplyConflictException e) {
+            throw new ApiException(409, "Conflict", e.getMessage(), rp.name(), rp.type().group(), rp.type().plural(), List.of(), null);
+        } catch (PatchException e) {
+            if (e.isBadRequest()) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            throw new ApiException(422, "Invalid", e.getMessage(), rp.name(), rp.type().group(), rp.type().kind(), List.of(), null);
+        }
+    }
+
+    private void applyOrCreate(HttpExchange ex, ResourcePath rp, ObjectNode appliedFinal, SchemaNode schema, String manager,
+            boolean force, Map<String, String> warnings) {
+        if (registry.find(rp.type(), rp.namespace(), rp.name()) == null && rp.subresource() == null) {
+            ObjectNode created = ServerSideApply.apply(null, appliedFinal, schema, manager, force, now());
+            ObjectCodec.meta(created).put("name", rp.name());
+            try {
+                ObjectNode stored = registry.create(rp.type(), rp.namespace(), created, dryRun(ex));
+                send(ex, 201, stored, Negotiation.of(ex.header("Accept")), warnings);
+                return;
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+        ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(),
+                live -> ServerSideApply.apply(live, appliedFinal, schema, manager, force, now()), dryRun(ex));
+        send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
+    }
+
+    // ---------------------------------------------------------------- scale
+
+    private ObjectNode applyScale(HttpExchange ex, ResourcePath rp, ObjectNode scale) {
+        JsonNode replicas = scale.path("spec").path("replicas");
+        if (!replicas.isIntegralNumber() || replicas.asLong() < 0 || replicas.asLong() > Integer.MAX_VALUE) {
+            throw ApiException.invalid(rp.type(), rp.name(), "Scale.autoscaling \"" + rp.name() + "\" is invalid: spec.replicas: Invalid value: "
+                    + replicas + ": must be greater than or equal to 0", List.of(new ApiException.Cause("FieldValueInvalid",
+                    "Invalid value: " + replicas + ": must be greater than or equal to 0", "spec.replicas")));
+        }
+        String rv = scale.path("metadata").path("resourceVersion").asText("");
+        String manager = fieldManager(ex, "Update");
+        return registry.update(rp.type(), rp.namespace(), rp.name(), null, live -> {
+            if (!rv.isEmpty() && !rv.equals(live.path("metadata").path("resourceVersion").asText())) {
+                throw ApiException.staleResourceVersion(rp.type(), rp.name());
+            }
+            ObjectNode next = live.deepCopy();
+            ((ObjectNode) next.with("spec")).put("replicas", replicas.asInt());
+            return ManagedFields.recordUpdate(live, next, schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
+        }, dryRun(ex));
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    private void delete(HttpExchange ex, ResourcePath rp) {
+        JsonNode opts = ex.body().length == 0 ? Json.object() : parseBody(ex);
+        String uid = opts.path("preconditions").path("uid").asText(null);
+        String rv = opts.path("preconditions").path("resourceVersion").asText(null);
+        ObjectNode deleted;
+        if (rp.type() == ResourceTypes.NAMESPACES) {
+            deleted = deleteNamespace(rp.name(), uid, rv, dryRun(ex));
+        } else {
+            deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun(ex));
+        }
+        send(ex, 200, deleted, Negotiation.of(ex.header("Accept")), Map.of());
+    }
+
+    private ObjectNode deleteNamespace(String name, String uid, String rv, boolean dryRun) {
+        if (List.of("default", "kube-system", "kube-public").contains(name)) {
+            throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted",
+                    name, "", "namespaces", List.of(), null);
+        }
+        ObjectNode ns = registry.get(ResourceTypes.NAMESPACES, null, name);
+        if (dryRun) {
+            return ns;
+        }
+        // The namespace controller's work, done inline: remove everything in the namespace, then the namespace.
+        for (ResourceType t : ResourceTypes.all()) {
+            if (!t.namespaced()) {
+                continue;
+            }
+            for (ObjectNode o : registry.list(t, name, null, 0, null).items()) {
+                try {
+                    registry.delete(t, name, o.path("metadata").path("name").asText(), null, null, false);
+                } catch (ApiException e) {
+                    if (e.code() != 404) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        ObjectNode deleted = registry.delete(ResourceTypes.NAMESPACES, null, name, uid, rv, false);
+        ((ObjectNode) deleted.with("status")).put("phase", "Terminating");
+        return deleted;
+    }
+
+    private void deleteCollection(HttpExchange ex, ResourcePath rp) {
+        if (rp.type() == ResourceTypes.NAMESPACES) {
+            throw ApiException.methodNotAllowed("DELETE");
+        }
+        Predicate<ObjectNode> filter = filter(ex, rp.type());
+        Registry.Page page = registry.list(rp.type(), rp.namespace(), filter, 0, null);
+        ObjectNode list = Json.object();
+        list.put("kind", rp.type().kind() + "List");
+        list.put("apiVersion", rp.type().apiVersion());
+        ArrayNode items = list.putArray("items");
+        for (ObjectNode o : page.items()) {
+            try {
+                items.add(registry.delete(rp.type(), o.path("metadata").path("namespace").asText(null),
+                        o.path("metadata").path("name").asText(), null, null, dryRun(ex)));
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        list.putObject("metadata").put("resourceVersion", Long.toString(registry.store().currentRevision()));
+        send(ex, 200, list, Negotiation.of(ex.header("Accept")), Map.of());
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    private static JsonNode parseBody(HttpExchange ex) {
+        byte[] body = ex.body();
+        if (body.length == 0) {
+            throw ApiException.badRequest("the request body is empty");
+        }
+        String ct = mediaType(ex.header("Content-Type"));
+        try {
+            if (ct.equals("application/yaml") || ct.equals("application/apply-patch+yaml")) {
+                JsonNode n = Json.YAML.readTree(body);
+                if (n == null) {
+                    throw ApiException.badRequest("the request body is empty");
+                }
+                return n;
+            }
+            if (!ct.isEmpty() && !ct.equals(JSON) && !ct.endsWith("+json") && !ct.equals("*/*")) {
+                throw ApiException.unsupportedMediaType(ct);
+            }
+            return Json.parse(body);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw ApiException.badRequest("couldn't get version/kind; json parse error: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** Parses a full object body, checks kind/apiVersion, applies fieldValidation. */
+    private ObjectNode decodeBody(HttpExchange ex, ResourceType type, Map<String, String> warnings) {
+        JsonNode n = parseBody(ex);
+        if (!(n instanceof ObjectNode obj)) {
+            throw ApiException.badRequest("couldn't get version/kind; json parse error: json: cannot unmarshal " + kindOf(n) + " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }");
+        }
+        checkKind(obj, type);
+        return checkFields(obj, type, fieldValidation(ex), warnings);
+    }
+
+    private static void checkKind(ObjectNode obj, ResourceType type) {
+        String kind = obj.path("kind").asText("");
+        String apiVersion = obj.path("apiVersion").asText("");
+        if (kind.isEmpty()) {
+            obj.put("kind", type.kind());
+        } else if (!kind.equals(type.kind())) {
+            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a " + type.kind()
+                    + ": the kind in the data (" + kind + ") does not match the expected kind (" + type.kind() + ")");
+        }
+        if (apiVersion.isEmpty()) {
+            obj.put("apiVersion", type.apiVersion());
+        } else if (!apiVersion.equals(type.apiVersion())) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version (" + type.apiVersion() + ")");
+        }
+    }
+
+    /** Applies fieldValidation (Strict, Warn — the default — or Ignore) against the type's schema. */
+    static ObjectNode checkFields(ObjectNode obj, ResourceType type, String mode, Map<String, String> warnings) {
+        SchemaNode schema = Schemas.forKind(type.apiVersion(), type.kind());
+        if (schema == null) {
+            return obj;
+        }
+        List<String> unknown = UnknownFields.find(obj, schema);
+        if (unknown.isEmpty()) {
+            return obj;
+        }
+        switch (mode) {
+            case "Strict" -> throw ApiException.badRequest(type.kind() + " in version \"" + type.version()
+                    + "\" cannot be handled as a " + type.kind() + ": " + UnknownFields.strictDecodingMessage(unknown));
+            case "Warn" -> {
+                for (String u : unknown) {
+                    warnings.put("unknown field \"" + u + "\"", "");
+                }
+                return UnknownFields.prune(obj, schema);
+            }
+            default -> {
+                return UnknownFields.prune(obj, schema);
+            }
+        }
+    }
+
+    private static String fieldValidation(HttpExchange ex) {
+        String v = ex.param("fieldValidation");
+        if (v == null || v.isEmpty()) {
+            return "Warn";
+        }
+        return switch (v) {
+            case "Strict", "Warn", "Ignore" -> v;
+            default -> throw ApiException.badRequest("fieldValidation invalid value: " + v + " (must be one of Strict, Warn, Ignore)");
+        };
+    }
+
+    private static void checkNamespace(ObjectNode obj, ResourcePath rp) {
+        if (!rp.type().namespaced()) {
+            return;
+        }
+        String ns = obj.path("metadata").path("namespace").asText("");
+        if (!ns.isEmpty() && rp.namespace() != null && !ns.equals(rp.namespace())) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        if (rp.namespace() == null) {
+            throw ApiException.methodNotAllowed("POST");
+        }
+    }
+
+    private void requireNamespace(String namespace) {
+        if (registry.find(ResourceTypes.NAMESPACES, null, namespace) == null) {
+            throw ApiException.notFound(ResourceTypes.NAMESPACES, namespace);
+        }
+    }
+
+    private static String fieldManager(HttpExchange ex, String op) {
+        String m = ex.param("fieldManager");
+        if (m != null && !m.isEmpty()) {
+            if (m.length() > 128) {
+                throw ApiException.badRequest("fieldManager: Too long: may not be longer than 128");
+            }
+            return m;
+        }
+        String ua = ex.header("User-Agent");
+        if (ua == null || ua.isEmpty()) {
+            return "unknown";
+        }
+        int slash = ua.indexOf('/');
+        return slash > 0 ? ua.substring(0, slash) : ua;
+    }
+
+    private static boolean dryRun(HttpExchange ex) {
+        String d = ex.param("dryRun");
+        if (d == null || d.isEmpty()) {
+            return false;
+        }
+        if (!d.equals("All")) {
+            throw ApiException.badRequest("dryRun: Unsupported value: \"" + d + "\": supported values: \"All\"");
+        }
+        return true;
+    }
+
+    static String includeObject(HttpExchange ex) {
+        String v = ex.param("includeObject");
+        return v == null || v.isEmpty() ? "Metadata" : v;
+    }
+
+    static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(Locale.ROOT);
+    }
+
+    static boolean isTrue(String s) {
+        return s != null && (s.equals("true") || s.equals("1"));
+    }
+
+    private static String kindOf(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return "null";
+        }
+        if (n.isArray()) {
+            return "array";
+        }
+        if (n.isTextual()) {
+            return "string";
+        }
+        if (n.isNumber()) {
+            return "number";
+        }
+        if (n.isBoolean()) {
+            return "bool";
+        }
+        return "object";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "invalid JSON";
+        }
+        int nl = s.indexOf('\n');
+        return nl >= 0 ? s.substring(0, nl) : s;
+    }
+
+    Instant now() {
+        return registry.clock().instant();
+    }
+
+    // ---------------------------------------------------------------- output
+
+    static void send(HttpExchange ex, int status, ObjectNode obj, Negotiation neg, Map<String, String> warnings) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (!warnings.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (String w : warnings.keySet()) {
+                if (sb.length() > 0) {
+                    sb.append(", ");
+                }
+                sb.append("299 - \"").append(w.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+            headers.put("Warning", sb.toString());
+        }
+        if (neg != null && neg.yaml()) {
+            try {
+                ex.respond(status, "application/yaml", Json.YAML.writeValueAsBytes(obj), headers);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return;
+        }
+        ex.respond(status, JSON, Json.bytes(obj), headers);
+    }
+
+    static void sendTable(HttpExchange ex, ObjectNode table) {
+        ex.respond(200, Negotiation.TABLE_CONTENT_TYPE, Json.bytes(table), Map.of());
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<ObjectNode> asList(Iterable<ObjectNode> it) {
+        List<ObjectNode> l = new ArrayList<>();
+        it.forEach(l::add);
+        return l;
+    }
+}

@@ -1,0 +1,44 @@
+package io.svcnet.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Objects, resourceVersions and uids survive {@code kill -9} of {@code svcnet up} and a clean stop. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RestartTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void objectsSurviveKillNineAndCleanStop() throws Exception {
+        Path data = tmp.resolve("data");
+        Kubectl kubectl = new Kubectl(data.resolve("kubeconfig"), tmp.resolve("cache"));
+        String before;
+        try (SvcnetProcess first = new SvcnetProcess(data)) {
+            kubectl.ok("create", "service", "clusterip", "survivor", "--tcp=80:8080");
+            kubectl.ok("create", "deployment", "keeper", "--image=ikubernetes/myapp:v1", "--replicas=2");
+            before = kubectl.ok("get", "svc/survivor", "deploy/keeper", "-o",
+                    "jsonpath={range .items[*]}{.metadata.uid} {.metadata.resourceVersion} {.metadata.creationTimestamp}{\"\\n\"}{end}");
+            first.kill9();
+        }
+        try (SvcnetProcess second = new SvcnetProcess(data)) {
+            String after = kubectl.ok("get", "svc/survivor", "deploy/keeper", "-o",
+                    "jsonpath={range .items[*]}{.metadata.uid} {.metadata.resourceVersion} {.metadata.creationTimestamp}{\"\\n\"}{end}");
+            assertThat(after).isEqualTo(before);
+            kubectl.ok("label", "svc", "survivor", "again=yes");
+            String rv = kubectl.ok("get", "svc", "survivor", "-o", "jsonpath={.metadata.resourceVersion}");
+            long oldRv = Long.parseLong(before.lines().findFirst().orElseThrow().split(" ")[1]);
+            assertThat(Long.parseLong(rv)).isGreaterThan(oldRv);
+            assertThat(second.stop()).as("clean exit on SIGTERM").isIn(0, 130, 143);
+        }
+        try (SvcnetProcess third = new SvcnetProcess(data)) {
+            assertThat(kubectl.ok("get", "svc", "survivor", "-o", "jsonpath={.metadata.labels.again}")).isEqualTo("yes");
+        }
+    }
+}
