@@ -38,21 +38,31 @@ public final class ApiServer implements AutoCloseable {
      * @param compactionInterval how often to compact history older than {@code compactionRetention}
      */
     public record Config(String host, int port, Path dataDir, boolean tls, Map<ResourceType, ResourceStrategy> extraStrategies,
-            Duration compactionInterval, Duration bookmarkInterval) {
+            Duration compactionInterval, Duration bookmarkInterval, String serviceCidr, String nodePortRange) {
+
+        /** The loopback backend's service range (ARCHITECTURE.md): ClusterIPs are real loopback addresses. */
+        public static final String DEFAULT_SERVICE_CIDR = "127.96.0.0/12";
+        public static final String DEFAULT_NODE_PORT_RANGE = "30000-32767";
+
         public static Config defaults(Path dataDir, int port) {
-            return new Config("127.0.0.1", port, dataDir, true, Map.of(), Duration.ofMinutes(5), Duration.ofMinutes(1));
+            return new Config("127.0.0.1", port, dataDir, true, Map.of(), Duration.ofMinutes(5), Duration.ofMinutes(1),
+                    DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORT_RANGE);
         }
 
         public Config withHost(String h) {
-            return new Config(h, port, dataDir, tls, extraStrategies, compactionInterval, bookmarkInterval);
+            return new Config(h, port, dataDir, tls, extraStrategies, compactionInterval, bookmarkInterval, serviceCidr, nodePortRange);
         }
 
         public Config withTls(boolean t) {
-            return new Config(host, port, dataDir, t, extraStrategies, compactionInterval, bookmarkInterval);
+            return new Config(host, port, dataDir, t, extraStrategies, compactionInterval, bookmarkInterval, serviceCidr, nodePortRange);
         }
 
         public Config withStrategies(Map<ResourceType, ResourceStrategy> s) {
-            return new Config(host, port, dataDir, tls, s, compactionInterval, bookmarkInterval);
+            return new Config(host, port, dataDir, tls, s, compactionInterval, bookmarkInterval, serviceCidr, nodePortRange);
+        }
+
+        public Config withServiceRanges(String cidr, String nodePorts) {
+            return new Config(host, port, dataDir, tls, extraStrategies, compactionInterval, bookmarkInterval, cidr, nodePorts);
         }
     }
 
@@ -77,7 +87,8 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         ApiServerAssembly a = ApiServerAssembly.start(config.host(), config.port(), ssl, tls.token(), store,
-                Clock.systemUTC(), config.extraStrategies(), config.compactionInterval(), config.bookmarkInterval());
+                Clock.systemUTC(), config.extraStrategies(), config.compactionInterval(), config.bookmarkInterval(),
+                config.serviceCidr(), config.nodePortRange());
         return new ApiServer(config, a, tls);
     }
 

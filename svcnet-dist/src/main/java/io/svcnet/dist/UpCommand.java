@@ -27,6 +27,14 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "state, certificates and kubeconfig (default: ${DEFAULT-VALUE})", defaultValue = "./.svcnet")
     Path dataDir;
 
+    @Option(names = "--service-cidr", description = "range ClusterIPs are allocated from (default: ${DEFAULT-VALUE})",
+            defaultValue = ApiServer.Config.DEFAULT_SERVICE_CIDR)
+    String serviceCidr;
+
+    @Option(names = "--service-node-port-range", description = "range nodePorts are allocated from (default: ${DEFAULT-VALUE})",
+            defaultValue = ApiServer.Config.DEFAULT_NODE_PORT_RANGE)
+    String nodePortRange;
+
     @Override
     public Integer call() throws Exception {
         Path dir = dataDir.toAbsolutePath().normalize();
@@ -34,7 +42,7 @@ final class UpCommand implements Callable<Integer> {
         Store store = SqliteStore.open(dir.resolve("state.db"));
         ApiServer server;
         try {
-            server = ApiServer.start(ApiServer.Config.defaults(dir, port).withHost(address), store);
+            server = ApiServer.start(ApiServer.Config.defaults(dir, port).withHost(address).withServiceRanges(serviceCidr, nodePortRange), store);
         } catch (RuntimeException e) {
             store.close();
             System.err.println("svcnet: " + e.getMessage());

@@ -3,6 +3,7 @@ package io.svcnet.apiserver.internal;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.svcnet.api.resource.ResourceType;
+import io.svcnet.api.resource.ResourceTypes;
 import io.svcnet.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,11 +42,16 @@ public final class ApiServerAssembly implements AutoCloseable {
     }
 
     public static ApiServerAssembly start(String host, int port, SslContext ssl, String token, Store store, Clock clock,
-            Map<ResourceType, ResourceStrategy> extraStrategies, Duration compactionInterval, Duration bookmarkInterval) {
+            Map<ResourceType, ResourceStrategy> extraStrategies, Duration compactionInterval, Duration bookmarkInterval,
+            String serviceCidr, String nodePortRange) {
+        ServiceAllocations allocations = new ServiceAllocations(store, serviceCidr, nodePortRange);
         Map<ResourceType, ResourceStrategy> strategies = new HashMap<>(WorkloadStrategies.all());
+        strategies.put(ResourceTypes.SERVICES, new ServiceStrategy(allocations));
         strategies.putAll(extraStrategies);
         Registry registry = new Registry(store, clock, strategies);
         Bootstrap.ensureSystemNamespaces(registry);
+        // Before serving: nothing is in flight, so leaked allocations can go at once (kube-apiserver's repair loop).
+        allocations.repair(registry, true);
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("apiserver-timer", true));
         scheduler.setRemoveOnCancelPolicy(true);
         // Request threads block on the store; watches do not hold one after their initial list.
@@ -63,6 +69,15 @@ public final class ApiServerAssembly implements AutoCloseable {
             scheduler.shutdownNow();
             throw e;
         }
+        int apiPort = http.port();
+        Bootstrap.ensureKubernetesService(registry, allocations.address(1), host, apiPort);
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                allocations.repair(registry, false);
+            } catch (RuntimeException e) {
+                LOG.warn("service allocation repair failed: {}", e.toString());
+            }
+        }, 3, 3, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(() -> compact(store), compactionInterval.toMillis(), compactionInterval.toMillis(), TimeUnit.MILLISECONDS);
         return new ApiServerAssembly(http, requests, scheduler, registry);
     }

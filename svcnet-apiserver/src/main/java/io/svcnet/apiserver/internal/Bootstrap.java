@@ -26,4 +26,57 @@ final class Bootstrap {
             }
         }
     }
+
+    /**
+     * {@code default/kubernetes}: the apiserver's own Service on the first address of the service CIDR, port 443,
+     * with selector-less Endpoints pointing at where the apiserver really listens (re-written on every start, as
+     * kube-apiserver's endpoint reconciler does).
+     */
+    static void ensureKubernetesService(Registry registry, String clusterIp, String host, int port) {
+        if (registry.find(ResourceTypes.SERVICES, "default", "kubernetes") == null) {
+            ObjectNode svc = Json.object();
+            svc.put("apiVersion", "v1");
+            svc.put("kind", "Service");
+            ObjectNode meta = svc.putObject("metadata");
+            meta.put("name", "kubernetes");
+            ObjectNode labels = meta.putObject("labels");
+            labels.put("component", "apiserver");
+            labels.put("provider", "kubernetes");
+            ObjectNode spec = svc.putObject("spec");
+            spec.put("type", "ClusterIP");
+            spec.put("clusterIP", clusterIp);
+            ObjectNode p = spec.putArray("ports").addObject();
+            p.put("name", "https");
+            p.put("port", 443);
+            p.put("protocol", "TCP");
+            p.put("targetPort", port);
+            try {
+                registry.create(ResourceTypes.SERVICES, "default", svc, false);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+        ObjectNode ep = Json.object();
+        ep.put("apiVersion", "v1");
+        ep.put("kind", "Endpoints");
+        ObjectNode meta = ep.putObject("metadata");
+        meta.put("name", "kubernetes");
+        meta.putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+        ObjectNode subset = ep.putArray("subsets").addObject();
+        subset.putArray("addresses").addObject().put("ip", host.equals("0.0.0.0") ? "127.0.0.1" : host);
+        ObjectNode port0 = subset.putArray("ports").addObject();
+        port0.put("name", "https");
+        port0.put("port", port);
+        port0.put("protocol", "TCP");
+        if (registry.find(ResourceTypes.ENDPOINTS, "default", "kubernetes") == null) {
+            registry.create(ResourceTypes.ENDPOINTS, "default", ep, false);
+        } else {
+            registry.update(ResourceTypes.ENDPOINTS, "default", "kubernetes", null, live -> {
+                live.set("subsets", ep.get("subsets"));
+                return live;
+            }, false);
+        }
+    }
 }

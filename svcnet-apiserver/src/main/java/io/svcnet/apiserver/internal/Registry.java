@@ -218,8 +218,13 @@ public final class Registry {
             try {
                 long newRev = store.update(key, ObjectCodec.encode(updated), kv.modRevision());
                 ObjectCodec.meta(updated).put("resourceVersion", Long.toString(newRev));
+                strategy.afterUpdate(updated, old);
                 return updated;
-            } catch (ConflictException | KeyNotFoundException e) {
+            } catch (RuntimeException e) {
+                strategy.rollbackUpdate(updated, old);
+                if (!(e instanceof ConflictException) && !(e instanceof KeyNotFoundException)) {
+                    throw e;
+                }
                 if (rv != null && !rv.isEmpty()) {
                     throw ApiException.staleResourceVersion(type, name);
                 }

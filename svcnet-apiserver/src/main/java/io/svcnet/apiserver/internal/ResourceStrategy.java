@@ -39,8 +39,14 @@ public interface ResourceStrategy {
     /** Undo {@link #beforeCreate} after the store refused the object. */
     default void rollbackCreate(ObjectNode obj) {}
 
-    /** Called before an update is stored, after validation. */
+    /** Called before an update is stored, after validation: allocate what the new object needs. */
     default void beforeUpdate(ObjectNode obj, ObjectNode old) {}
+
+    /** The update was stored: release what only the old object used. */
+    default void afterUpdate(ObjectNode obj, ObjectNode old) {}
+
+    /** The store refused the update: undo {@link #beforeUpdate}. */
+    default void rollbackUpdate(ObjectNode obj, ObjectNode old) {}
 
     /** Called after an object was deleted from the store. */
     default void afterDelete(ObjectNode old) {}

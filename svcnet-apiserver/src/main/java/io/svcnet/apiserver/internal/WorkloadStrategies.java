@@ -30,8 +30,7 @@ final class WorkloadStrategies {
                 ResourceTypes.NAMESPACES, new Namespaces(),
                 ResourceTypes.SECRETS, new Secrets(),
                 ResourceTypes.INGRESSES, new StatusOnly(ResourceTypes.INGRESSES, true),
-                ResourceTypes.NODES, new StatusOnly(ResourceTypes.NODES, false),
-                ResourceTypes.SERVICES, new ServiceStrategy());
+                ResourceTypes.NODES, new StatusOnly(ResourceTypes.NODES, false));
     }
 
     /** Keeps the old status on main-resource updates and drops client-set status on create. */
