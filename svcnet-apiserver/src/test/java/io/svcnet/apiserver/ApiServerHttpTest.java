@@ -45,7 +45,7 @@ class ApiServerHttpTest {
 
     static String svc(String name, String labels) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{" + labels
-                + "}},\"spec\":{\"ports\":[{\"port\":80}]}}";
+                + "}},\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":80}]}}";
     }
 
     @Test

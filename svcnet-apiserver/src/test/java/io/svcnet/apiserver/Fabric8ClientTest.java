@@ -44,7 +44,9 @@ class Fabric8ClientTest {
                 try (Watch w = client.services().inNamespace("default").watch(new Watcher<Service>() {
                     @Override
                     public void eventReceived(Action action, Service s) {
-                        events.add(action + " " + s.getMetadata().getName());
+                        if (s.getMetadata().getName().equals("fabric")) { // default/kubernetes exists too
+                            events.add(action + " " + s.getMetadata().getName());
+                        }
                     }
 
                     @Override
@@ -53,7 +55,7 @@ class Fabric8ClientTest {
                 })) {
                     Service created = client.services().inNamespace("default").resource(new ServiceBuilder()
                             .withNewMetadata().withName("fabric").addToLabels("app", "fabric").endMetadata()
-                            .withNewSpec().addToSelector("app", "fabric").addNewPort().withPort(80).endPort().endSpec()
+                            .withNewSpec().addToSelector("app", "fabric").addNewPort().withName("http").withPort(80).endPort().endSpec()
                             .build()).create();
                     assertThat(created.getMetadata().getUid()).isNotBlank();
                     assertThat(created.getMetadata().getResourceVersion()).isNotBlank();

@@ -18,6 +18,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -102,17 +110,73 @@ public final class HttpExchange {
         respond(status, contentType, content.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    /** Starts a chunked 200 response. */
-    public void startStream(String contentType) {
+    private volatile boolean websocket;
+
+    /** Whether the client asked to upgrade this request to a WebSocket (fabric8 watches do). */
+    public boolean wantsWebSocket() {
+        return "websocket".equalsIgnoreCase(headers.get(HttpHeaderNames.UPGRADE));
+    }
+
+    /**
+     * Starts a stream: a chunked 200 response, or, when the client asked for it, a WebSocket on which every chunk
+     * is one text frame (kube-apiserver's WebSocket watch). Returns false when the WebSocket handshake failed.
+     */
+    public boolean startStream(String contentType) {
+        if (wantsWebSocket()) {
+            return upgradeToWebSocket();
+        }
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
         HttpUtil.setTransferEncodingChunked(r, true);
         channel.writeAndFlush(r);
+        return true;
+    }
+
+    private boolean upgradeToWebSocket() {
+        String scheme = channel.pipeline().get("tls") != null ? "wss://" : "ws://";
+        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
+                scheme + headers.get(HttpHeaderNames.HOST) + uri, "v4.channel.k8s.io,base64.channel.k8s.io,channel.k8s.io", false, 1 << 20);
+        DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri);
+        req.headers().set(headers);
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
+            return false;
+        }
+        ChannelFuture f = handshaker.handshake(channel, req);
+        if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
+            channel.close();
+            return false;
+        }
+        websocket = true;
+        channel.pipeline().addLast("websocket-control", new WebSocketControl(handshaker));
+        return true;
+    }
+
+    /** Answers pings and closes; a watch's client never sends data frames that matter. */
+    private static final class WebSocketControl extends io.netty.channel.SimpleChannelInboundHandler<WebSocketFrame> {
+        private final WebSocketServerHandshaker handshaker;
+
+        WebSocketControl(WebSocketServerHandshaker handshaker) {
+            this.handshaker = handshaker;
+        }
+
+        @Override
+        protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame close) {
+                handshaker.close(ctx.channel(), close.retain());
+            } else if (frame instanceof PingWebSocketFrame) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            }
+        }
     }
 
     /** Writes and flushes one chunk; returns the write's future. */
     public ChannelFuture writeChunk(byte[] bytes) {
+        if (websocket) {
+            return channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+        }
         return channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)));
     }
 
@@ -123,6 +187,10 @@ public final class HttpExchange {
 
     /** Ends the chunked response; the connection stays usable when keep-alive. */
     public void endStream() {
+        if (websocket) {
+            channel.writeAndFlush(new CloseWebSocketFrame(1000, "watch ended")).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         ChannelFuture f = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);

@@ -58,10 +58,6 @@ final class ResourceHandler {
             case "GET" -> {
                 Negotiation neg = Negotiation.of(ex.header("Accept"));
                 if (watch) {
-                    if ("websocket".equalsIgnoreCase(ex.header("Upgrade"))) {
-                        // WebSocket-framed watches are not offered; clients (fabric8) fall back to HTTP streaming on 503.
-                        throw new ApiException(503, "ServiceUnavailable", "watch over WebSocket is not supported; use an HTTP streaming watch");
-                    }
                     watches.serve(ex, rp, neg);
                 } else if (rp.name() == null) {
                     list(ex, rp, neg);

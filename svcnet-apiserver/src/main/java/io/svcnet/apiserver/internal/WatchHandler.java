@@ -76,7 +76,9 @@ final class WatchHandler {
         long timeoutSeconds = timeout(ex.param("timeoutSeconds"));
         boolean bookmarks = ResourceHandler.isTrue(ex.param("allowWatchBookmarks"));
         Stream stream = new Stream(ex, type, neg.table(), ResourceHandler.includeObject(ex), filter);
-        ex.startStream(neg.table() ? Negotiation.TABLE_CONTENT_TYPE : "application/json");
+        if (!ex.startStream(neg.table() ? Negotiation.TABLE_CONTENT_TYPE : "application/json")) {
+            return;
+        }
         if (initial) {
             Registry.Page page = registry.list(type, rp.namespace(), filter, 0, null);
             ChannelFuture last = null;
