@@ -12,6 +12,7 @@ import io.svcnet.api.patch.PatchException;
 import io.svcnet.api.patch.ServerSideApply;
 import io.svcnet.api.patch.StrategicMergePatch;
 import io.svcnet.api.printer.TablePrinter;
+import io.svcnet.api.proto.KubernetesProtobuf;
 import io.svcnet.api.resource.ResourceType;
 import io.svcnet.api.resource.ResourceTypes;
 import io.svcnet.api.schema.SchemaNode;
@@ -414,6 +415,13 @@ final class ResourceHandler {
         }
         String ct = mediaType(ex.header("Content-Type"));
         try {
+            if (KubernetesProtobuf.isProtobuf(ct)) {
+                try {
+                    return KubernetesProtobuf.decode(body);
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("couldn't decode the protobuf body: " + e.getMessage());
+                }
+            }
             if (ct.equals("application/yaml") || ct.equals("application/apply-patch+yaml")) {
                 JsonNode n = Json.YAML.readTree(body);
                 if (n == null) {
