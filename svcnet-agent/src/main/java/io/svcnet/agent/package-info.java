@@ -1,0 +1,2 @@
+/** svcnet-agent. */
+package io.svcnet.agent;

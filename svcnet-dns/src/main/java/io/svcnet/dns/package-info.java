@@ -1,0 +1,2 @@
+/** svcnet-dns. */
+package io.svcnet.dns;

@@ -1,0 +1,2 @@
+/** svcnet-proxy. */
+package io.svcnet.proxy;
