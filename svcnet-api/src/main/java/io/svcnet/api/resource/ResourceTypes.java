@@ -13,7 +13,7 @@ import java.util.Optional;
 public final class ResourceTypes {
 
     public static final ResourceType NAMESPACES = core("Namespace", "namespaces", false, List.of("ns"), List.of(), List.of("status", "finalize"), "namespaces");
-    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), List.of("all"), List.of("status"), "pods");
+    public static final ResourceType PODS = core("Pod", "pods", true, List.of("po"), List.of("all"), List.of("status", "log", "exec"), "pods");
     public static final ResourceType SERVICES = core("Service", "services", true, List.of("svc"), List.of("all"), List.of("status"), "services/specs");
     public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), List.of(), List.of(), "services/endpoints");
     public static final ResourceType NODES = core("Node", "nodes", false, List.of("no"), List.of(), List.of("status"), "minions");

@@ -101,7 +101,9 @@ final class Discovery {
                 s.put("name", t.plural() + "/" + sub);
                 s.put("singularName", "");
                 s.put("namespaced", t.namespaced());
-                if (sub.equals("scale")) {
+                if (sub.equals("log") || sub.equals("exec")) {
+                    s.put("kind", sub.equals("log") ? "Pod" : "PodExecOptions");
+                } else if (sub.equals("scale")) {
                     s.put("group", "autoscaling");
                     s.put("version", "v1");
                     s.put("kind", "Scale");
@@ -111,6 +113,10 @@ final class Discovery {
                 ArrayNode sv = s.putArray("verbs");
                 if (sub.equals("finalize")) {
                     sv.add("update");
+                } else if (sub.equals("log")) {
+                    sv.add("get");
+                } else if (sub.equals("exec")) {
+                    sv.add("create").add("get");
                 } else {
                     sv.add("get").add("patch").add("update");
                 }

@@ -123,7 +123,7 @@ public final class HttpExchange {
      */
     public boolean startStream(String contentType) {
         if (wantsWebSocket()) {
-            return upgradeToWebSocket();
+            return upgradeToWebSocket("v4.channel.k8s.io,base64.channel.k8s.io,channel.k8s.io");
         }
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -133,10 +133,11 @@ public final class HttpExchange {
         return true;
     }
 
-    private boolean upgradeToWebSocket() {
+    /** Completes a WebSocket handshake offering {@code subprotocols} (comma-separated, in preference order). */
+    public boolean upgradeToWebSocket(String subprotocols) {
         String scheme = channel.pipeline().get("tls") != null ? "wss://" : "ws://";
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-                scheme + headers.get(HttpHeaderNames.HOST) + uri, "v4.channel.k8s.io,base64.channel.k8s.io,channel.k8s.io", false, 1 << 20);
+                scheme + headers.get(HttpHeaderNames.HOST) + uri, subprotocols, false, 1 << 20);
         DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, uri);
         req.headers().set(headers);
         WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
@@ -183,6 +184,17 @@ public final class HttpExchange {
     /** Waits up to {@code millis} for a write to reach the socket; false when the client is not reading. */
     public static boolean await(ChannelFuture f, long millis) {
         return f.awaitUninterruptibly(millis, TimeUnit.MILLISECONDS) && f.isSuccess();
+    }
+
+    /** Writes one binary WebSocket frame (after {@link #upgradeToWebSocket}). */
+    public ChannelFuture writeBinaryFrame(byte[] bytes) {
+        return channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    }
+
+    /** All values of a query parameter, in order. */
+    public List<String> params(String name) {
+        List<String> v = params.get(name);
+        return v == null ? List.of() : v;
     }
 
     /** Ends the chunked response; the connection stays usable when keep-alive. */

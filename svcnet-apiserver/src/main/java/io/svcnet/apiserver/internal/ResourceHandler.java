@@ -43,14 +43,20 @@ final class ResourceHandler {
 
     private final Registry registry;
     private final WatchHandler watches;
+    private final PodConnectHandler podConnect;
 
     ResourceHandler(Registry registry, WatchHandler watches) {
         this.registry = registry;
         this.watches = watches;
+        this.podConnect = new PodConnectHandler(registry);
     }
 
     void handle(HttpExchange ex, ResourcePath rp) {
         String method = ex.method();
+        if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource())) {
+            podConnect.handle(ex, rp);
+            return;
+        }
         boolean watch = rp.legacyWatch() || isTrue(ex.param("watch"));
         if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES && !method.equals("GET") && !method.equals("DELETE")) {
             requireNamespace(rp.namespace());

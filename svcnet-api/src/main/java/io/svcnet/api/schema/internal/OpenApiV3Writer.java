@@ -117,6 +117,9 @@ public final class OpenApiV3Writer {
                 deleteParams(), body(MetaDefs.DELETE_OPTIONS), List.of("200", "202")));
 
         for (String sub : rt.subresources()) {
+            if (!sub.equals("status") && !sub.equals("scale") && !sub.equals("finalize")) {
+                continue; // connect-style subresources (pods/log, pods/exec) carry no object schema
+            }
             String suffix = Character.toUpperCase(sub.charAt(0)) + sub.substring(1);
             ObjectNode s = path(paths, item + "/" + sub, rt.namespaced(), true);
             if (sub.equals("finalize")) {
