@@ -46,6 +46,7 @@ final class WatchHandler {
     private final Registry registry;
     private final ScheduledExecutorService timer;
     private final Duration bookmarkInterval;
+    private final WatchEventCache cache = new WatchEventCache();
 
     WatchHandler(Registry registry, ScheduledExecutorService timer, Duration bookmarkInterval) {
         this.registry = registry;
@@ -185,8 +186,9 @@ final class WatchHandler {
                 return;
             }
             try {
-                ObjectNode obj = e.value() == null ? null : ObjectCodec.decode(e.value(), e.modRevision());
-                ObjectNode prev = e.prevValue() == null ? null : ObjectCodec.decode(e.prevValue(), e.modRevision());
+                WatchEventCache.Decoded d = cache.decode(e);
+                ObjectNode obj = d.obj();
+                ObjectNode prev = d.prev();
                 switch (e.type()) {
                     case CREATE -> {
                         if (matches(obj)) {
@@ -234,7 +236,7 @@ final class WatchHandler {
                 ((ObjectNode) t.get("metadata")).put("resourceVersion", obj.path("metadata").path("resourceVersion").asText());
                 return writeEvent(eventType, t);
             }
-            return writeEvent(eventType, obj);
+            return writeLine(cache.line(eventType, obj));
         }
 
         void bookmark(long revision, boolean initialEventsEnd) {
@@ -249,7 +251,11 @@ final class WatchHandler {
             writeEvent("BOOKMARK", o);
         }
 
-        synchronized ChannelFuture writeEvent(String eventType, JsonNode obj) {
+        ChannelFuture writeEvent(String eventType, JsonNode obj) {
+            return writeLine(WatchEventCache.encode(eventType, obj));
+        }
+
+        synchronized ChannelFuture writeLine(byte[] line) {
             Channel ch = ex.channel();
             if (!open.get() || !ch.isActive()) {
                 end();
@@ -261,13 +267,6 @@ final class WatchHandler {
                 end();
                 return ch.newFailedFuture(new java.nio.channels.ClosedChannelException());
             }
-            ObjectNode ev = Json.object();
-            ev.put("type", eventType);
-            ev.set("object", obj);
-            byte[] bytes = Json.bytes(ev);
-            byte[] line = new byte[bytes.length + 1];
-            System.arraycopy(bytes, 0, line, 0, bytes.length);
-            line[bytes.length] = '\n';
             return ex.writeChunk(line);
         }
 
