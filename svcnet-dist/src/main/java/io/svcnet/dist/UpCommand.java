@@ -1,6 +1,8 @@
 package io.svcnet.dist;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.svcnet.apiserver.ApiServer;
+import io.svcnet.controllers.Controllers;
 import io.svcnet.store.Store;
 import io.svcnet.store.sqlite.SqliteStore;
 import java.nio.file.Files;
@@ -49,9 +51,13 @@ final class UpCommand implements Callable<Integer> {
             return 1;
         }
         Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
+        KubernetesClient client = ApiClients.connect(server.url(), server.token(), server.caCertFile());
+        Controllers controllers = Controllers.start(client, Controllers.Options.defaults());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("svcnet: stopping");
+            controllers.close();
+            client.close();
             server.close();
             store.close();
             stopped.countDown();

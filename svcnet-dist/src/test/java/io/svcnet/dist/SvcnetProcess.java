@@ -21,11 +21,12 @@ final class SvcnetProcess implements AutoCloseable {
     private final String url;
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
 
-    SvcnetProcess(Path dataDir) throws IOException, InterruptedException {
+    SvcnetProcess(Path dataDir, String... extraArgs) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.svcnet.dist.SvcnetCommand", "up", "--port", "0", "--data-dir", dataDir.toString()))
-                .redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "io.svcnet.dist.SvcnetCommand", "up", "--port", "0", "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(extraArgs));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
