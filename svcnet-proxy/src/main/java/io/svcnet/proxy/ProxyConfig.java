@@ -1,0 +1,89 @@
+package io.svcnet.proxy;
+
+import io.svcnet.proxy.internal.Schedulers;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one node's {@link ServiceProxy} needs to know. Immutable; start from {@link #of} and adjust with the
+ * {@code with*} copies.
+ *
+ * @param nodeName this node's name, compared with EndpointSlice {@code endpoints[].nodeName} for the Local traffic
+ *        policies and the healthCheckNodePort answer
+ * @param nodeIps this node's addresses: nodePorts and healthCheckNodePorts are served on each (loopback backend:
+ *        {@code 127.0.1.N} for node N)
+ * @param defaultScheduler scheduler for Services without the {@link ServiceProxy#SCHEDULER_ANNOTATION} annotation;
+ *        one of random, rr, wrr, lc, wlc, sh, dh, sed, nq
+ * @param metricsAddress where {@code /metrics} and {@code /healthz} are served (port 0: any free port)
+ * @param clock time source for session affinity and failed-endpoint avoidance (tests pass a hand-driven clock)
+ * @param eventLoopThreads Netty event loop threads (listeners, client and endpoint connections)
+ * @param udpIdleTimeout a UDP flow without traffic for this long is closed
+ * @param failedEndpointBackoff how long an endpoint that refused or timed out a connect gets no new connections
+ *        (unless nothing else is left)
+ */
+public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String defaultScheduler, InetSocketAddress metricsAddress,
+                          Clock clock, int eventLoopThreads, Duration udpIdleTimeout, Duration failedEndpointBackoff) {
+
+    /** kube-proxy's metrics port. */
+    public static final int DEFAULT_METRICS_PORT = 10249;
+
+    public ProxyConfig {
+        Objects.requireNonNull(nodeName, "nodeName");
+        if (nodeName.isBlank()) {
+            throw new IllegalArgumentException("nodeName must not be blank");
+        }
+        nodeIps = List.copyOf(Objects.requireNonNull(nodeIps, "nodeIps"));
+        if (!Schedulers.isKnown(defaultScheduler)) {
+            throw new IllegalArgumentException("unknown default scheduler \"" + defaultScheduler + "\"; known: " + Schedulers.NAMES);
+        }
+        Objects.requireNonNull(metricsAddress, "metricsAddress");
+        Objects.requireNonNull(clock, "clock");
+        if (eventLoopThreads < 1) {
+            throw new IllegalArgumentException("eventLoopThreads must be >= 1, got " + eventLoopThreads);
+        }
+        if (udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("udpIdleTimeout must be positive, got " + udpIdleTimeout);
+        }
+        if (failedEndpointBackoff.isNegative()) {
+            throw new IllegalArgumentException("failedEndpointBackoff must not be negative, got " + failedEndpointBackoff);
+        }
+    }
+
+    /**
+     * Defaults: scheduler rr, metrics on the first node IP (else 127.0.0.1) port 10249, the system clock, one event
+     * loop per CPU, UDP flows idle-closed after 30 s, failed endpoints avoided for 5 s.
+     */
+    public static ProxyConfig of(String nodeName, List<InetAddress> nodeIps) {
+        InetAddress metricsIp = nodeIps.isEmpty() ? InetAddress.getLoopbackAddress() : nodeIps.get(0);
+        return new ProxyConfig(nodeName, nodeIps, "rr", new InetSocketAddress(metricsIp, DEFAULT_METRICS_PORT),
+                Clock.systemUTC(), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    }
+
+    public ProxyConfig withDefaultScheduler(String scheduler) {
+        return new ProxyConfig(nodeName, nodeIps, scheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+    }
+
+    public ProxyConfig withMetricsAddress(InetSocketAddress address) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, address, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+    }
+
+    public ProxyConfig withClock(Clock c) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, c, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+    }
+
+    public ProxyConfig withEventLoopThreads(int threads) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, threads, udpIdleTimeout, failedEndpointBackoff);
+    }
+
+    public ProxyConfig withUdpIdleTimeout(Duration timeout) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, timeout, failedEndpointBackoff);
+    }
+
+    public ProxyConfig withFailedEndpointBackoff(Duration backoff) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, backoff);
+    }
+}

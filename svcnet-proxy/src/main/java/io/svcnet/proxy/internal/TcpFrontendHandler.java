@@ -1,0 +1,146 @@
+package io.svcnet.proxy.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of an accepted client connection: chooses an endpoint, connects to it on the same event loop
+ * and then hands both channels to a pair of {@link Relay}s.
+ *
+ * <p>Retry mirrors kube-proxy's userspace {@code tryConnect}: up to four attempts with connect timeouts of 250 ms,
+ * 500 ms, 1 s and 2 s; after a failure the next pick ignores session affinity and skips the endpoints already
+ * tried, and the failed endpoint is avoided briefly by every connection ({@link PortRoute#connectFailed}). With no
+ * usable endpoint the client is reset at once (SO_LINGER 0), never left waiting for a timeout.
+ * Threading: event loop only.
+ */
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpFrontendHandler.class);
+    static final int[] CONNECT_TIMEOUTS_MILLIS = {250, 500, 1000, 2000};
+
+    private final PortRoute route;
+    private final boolean external;
+    private final Transport transport;
+    private final List<Backend> tried = new ArrayList<>(2);
+    /** Bytes (and a FIN) the kernel handed over before the endpoint connection was up (epoll reads on RDHUP). */
+    private final List<Object> early = new ArrayList<>(1);
+    private boolean earlyInputShutdown;
+
+    TcpFrontendHandler(PortRoute route, boolean external, Transport transport) {
+        this.route = route;
+        this.external = external;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        route.metrics().connections.inc();
+        connect(ctx.channel(), 0);
+    }
+
+    private void connect(Channel frontend, int attempt) {
+        Backend backend = route.pick(external, (InetSocketAddress) frontend.remoteAddress(),
+                (InetSocketAddress) frontend.localAddress(), attempt > 0, tried);
+        if (backend == null) {
+            route.metrics().rejected.inc();
+            reset(frontend);
+            return;
+        }
+        backend.connectionOpened();
+        ChannelFuture connect = transport.endpointConnection(frontend.eventLoop(), CONNECT_TIMEOUTS_MILLIS[attempt],
+                new Relay(frontend, route.metrics().bytesToClient)).connect(backend.address());
+        connect.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                connected(frontend, f.channel(), backend);
+                return;
+            }
+            backend.connectionClosed();
+            route.connectFailed(backend);
+            tried.add(backend);
+            if (!frontend.isActive()) {
+                return;
+            }
+            if (attempt + 1 < CONNECT_TIMEOUTS_MILLIS.length) {
+                LOG.debug("{}: connect to {} failed ({}), retrying", route.key(), backend, f.cause().toString());
+                route.metrics().retries.inc();
+                connect(frontend, attempt + 1);
+            } else {
+                LOG.info("{}: no endpoint accepted the connection from {} after {} attempts (last: {} — {})", route.key(),
+                        frontend.remoteAddress(), CONNECT_TIMEOUTS_MILLIS.length, backend, f.cause().toString());
+                reset(frontend);
+            }
+        });
+    }
+
+    private void connected(Channel frontend, Channel backendChannel, Backend backend) {
+        backendChannel.closeFuture().addListener(x -> backend.connectionClosed());
+        if (!frontend.isActive()) { // the client gave up while we connected
+            backendChannel.close();
+            return;
+        }
+        ProxyMetrics.Port m = route.metrics();
+        m.active.inc();
+        frontend.closeFuture().addListener(x -> m.active.dec());
+        frontend.pipeline().replace(this, "relay", new Relay(backendChannel, m.bytesToBackend));
+        boolean replayed = !early.isEmpty() || earlyInputShutdown;
+        for (Object msg : early) {
+            frontend.pipeline().fireChannelRead(msg); // the relay reads on after these writes succeed
+        }
+        early.clear();
+        if (earlyInputShutdown) {
+            frontend.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+        if (!replayed) {
+            frontend.read();
+        }
+        backendChannel.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg); // bounded: with AUTO_READ off only one read loop can happen before we ask for more
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            earlyInputShutdown = true;
+        } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (Object msg : early) {
+            ReferenceCountUtil.release(msg);
+        }
+        early.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Close with SO_LINGER 0: the client sees a reset right away, like a REJECT rule. */
+    static void reset(Channel ch) {
+        try {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException ignored) {
+            // already closed: nothing to reset
+        }
+        ch.close();
+    }
+}
