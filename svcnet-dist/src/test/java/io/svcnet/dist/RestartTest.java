@@ -20,14 +20,14 @@ class RestartTest {
         Path data = tmp.resolve("data");
         Kubectl kubectl = new Kubectl(data.resolve("kubeconfig"), tmp.resolve("cache"));
         String before;
-        try (SvcnetProcess first = new SvcnetProcess(data)) {
+        try (SvcnetProcess first = new SvcnetProcess(data, "--nodes", "0")) {
             kubectl.ok("create", "service", "clusterip", "survivor", "--tcp=80:8080");
             kubectl.ok("create", "deployment", "keeper", "--image=ikubernetes/myapp:v1", "--replicas=2");
             before = kubectl.ok("get", "svc/survivor", "deploy/keeper", "-o",
                     "jsonpath={range .items[*]}{.metadata.uid} {.metadata.resourceVersion} {.metadata.creationTimestamp}{\"\\n\"}{end}");
             first.kill9();
         }
-        try (SvcnetProcess second = new SvcnetProcess(data)) {
+        try (SvcnetProcess second = new SvcnetProcess(data, "--nodes", "0")) {
             String after = kubectl.ok("get", "svc/survivor", "deploy/keeper", "-o",
                     "jsonpath={range .items[*]}{.metadata.uid} {.metadata.resourceVersion} {.metadata.creationTimestamp}{\"\\n\"}{end}");
             assertThat(after).isEqualTo(before);
@@ -37,7 +37,7 @@ class RestartTest {
             assertThat(Long.parseLong(rv)).isGreaterThan(oldRv);
             assertThat(second.stop()).as("clean exit on SIGTERM").isIn(0, 130, 143);
         }
-        try (SvcnetProcess third = new SvcnetProcess(data)) {
+        try (SvcnetProcess third = new SvcnetProcess(data, "--nodes", "0")) {
             assertThat(kubectl.ok("get", "svc", "survivor", "-o", "jsonpath={.metadata.labels.again}")).isEqualTo("yes");
         }
     }

@@ -30,7 +30,7 @@ class ServiceEndpointsEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         Path data = tmp.resolve("data");
-        svcnet = new SvcnetProcess(data);
+        svcnet = new SvcnetProcess(data, "--nodes", "0");
         kubectl = new Kubectl(data.resolve("kubeconfig"), tmp.resolve("kube-cache"));
     }
 

@@ -1,0 +1,169 @@
+package io.svcnet.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed scenario end to end on the loopback backend: {@code svcnet up --nodes 2}, the real kubectl applies a
+ * Deployment of myapp pods and a NodePort Service; pods really run and answer on their own 127.244.x.y addresses;
+ * the ClusterIP and every node's nodePort spread requests over them; cluster DNS answers {@code dig}; a deleted pod
+ * is replaced and the endpoints follow.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DataPlaneEndToEndTest {
+
+    @TempDir
+    static Path tmp;
+
+    static SvcnetProcess svcnet;
+    static Kubectl kubectl;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "skipped: the seed pods listen on port 80, which needs root (or net.ipv4.ip_unprivileged_port_start=0)");
+        Path data = tmp.resolve("data");
+        svcnet = new SvcnetProcess(data, "--nodes", "2", "--dns-port", "0");
+        kubectl = new Kubectl(data.resolve("kubeconfig"), tmp.resolve("kube-cache"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (svcnet != null) {
+            svcnet.close();
+        }
+    }
+
+    static void eventually(String what, Supplier<Boolean> check) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (check.get()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    static String get(String url) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body().trim();
+        } catch (Exception e) {
+            return "error " + e;
+        }
+    }
+
+    @Test
+    void seedScenarioPodsServiceNodePortAndDns() throws Exception {
+        Path manifest = tmp.resolve("myapp.yaml");
+        Files.writeString(manifest, """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: myapp
+                spec:
+                  replicas: 3
+                  selector:
+                    matchLabels:
+                      app: myapp
+                  template:
+                    metadata:
+                      labels:
+                        app: myapp
+                    spec:
+                      containers:
+                      - name: myapp
+                        image: ikubernetes/myapp:v1
+                        ports:
+                        - name: http
+                          containerPort: 80
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: myapp
+                spec:
+                  type: NodePort
+                  selector:
+                    app: myapp
+                  ports:
+                  - port: 80
+                    targetPort: http
+                    nodePort: 30080
+                """);
+        kubectl.ok("apply", "-f", manifest.toString());
+        eventually("3 running pods", () -> kubectl.ok("get", "pods", "-l", "app=myapp").lines().filter(l -> l.contains("Running")).count() == 3);
+        String wide = kubectl.ok("get", "pods", "-o", "wide", "-l", "app=myapp");
+        assertThat(wide).contains("node-1").contains("node-2");
+        Map<String, String> ipToPod = new HashMap<>();
+        for (String line : kubectl.ok("get", "pods", "-l", "app=myapp", "-o",
+                "jsonpath={range .items[*]}{.status.podIP} {.metadata.name}{\"\\n\"}{end}").lines().toList()) {
+            String[] f = line.split(" ");
+            ipToPod.put(f[0], f[1]);
+        }
+        assertThat(ipToPod).hasSize(3);
+        for (Map.Entry<String, String> e : ipToPod.entrySet()) {
+            assertThat(e.getKey()).startsWith("127.244.");
+            assertThat(get("http://" + e.getKey() + "/hostname.html")).isEqualTo("200 " + e.getValue());
+            assertThat(get("http://" + e.getKey() + "/")).contains("Hello MyApp | Version: v1");
+        }
+        eventually("endpoints list the 3 pods", () -> ipToPod.keySet().stream()
+                .allMatch(ip -> kubectl.ok("get", "endpoints", "myapp", "-o", "jsonpath={.subsets[*].addresses[*].ip}").contains(ip)));
+
+        String clusterIp = kubectl.ok("get", "svc", "myapp", "-o", "jsonpath={.spec.clusterIP}");
+        eventually("the ClusterIP answers", () -> get("http://" + clusterIp + "/hostname.html").startsWith("200 "));
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            seen.add(get("http://" + clusterIp + "/hostname.html"));
+        }
+        assertThat(seen).allMatch(s -> s.startsWith("200 "));
+        assertThat(seen.stream().distinct().count()).as("round robin reaches all 3 pods").isEqualTo(3);
+        for (String node : List.of("127.0.1.1", "127.0.1.2")) {
+            eventually("nodePort on " + node, () -> get("http://" + node + ":30080/hostname.html").startsWith("200 "));
+        }
+
+        String dnsPort = kubectl.ok("get", "endpoints", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.subsets[0].ports[0].port}");
+        Kubectl.Result dig = digA("myapp.default.svc.cluster.local", "127.0.1.1", dnsPort);
+        assertThat(dig.out().trim()).isEqualTo(clusterIp);
+
+        String victim = ipToPod.values().iterator().next();
+        String victimIp = ipToPod.entrySet().stream().filter(e -> e.getValue().equals(victim)).findFirst().orElseThrow().getKey();
+        kubectl.ok("delete", "pod", victim);
+        eventually("a replacement joins the endpoints", () -> {
+            String ips = kubectl.ok("get", "endpoints", "myapp", "-o", "jsonpath={.subsets[*].addresses[*].ip}");
+            return !ips.contains(victimIp) && ips.split(" ").length == 3;
+        });
+        kubectl.ok("delete", "-f", manifest.toString());
+    }
+
+    static Kubectl.Result digA(String name, String server, String port) throws Exception {
+        Process p = new ProcessBuilder("dig", "+short", "-p", port, "@" + server, name, "A").redirectErrorStream(true).start();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("dig did not finish");
+        }
+        return new Kubectl.Result(p.exitValue(), new String(p.getInputStream().readAllBytes()), "");
+    }
+}
