@@ -1,0 +1,125 @@
+package io.svcnet.agent;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one node agent is: its Node name and IP, the pod CIDR it allocates pod IPs from, the network backend, the
+ * kubelet server port, and its timing.
+ *
+ * @param nodeName            the Node object's name (a DNS-1123 subdomain)
+ * @param nodeIp              the node's InternalIP; the kubelet server listens here (loopback: 127.0.1.N)
+ * @param podCidr             the IPv4 CIDR (/16../28) the node's pod IPs come from (loopback: 127.244.N.0/24)
+ * @param backend             the pod network
+ * @param kubeletPort         the kubelet server port; 0 picks an ephemeral one (see {@link NodeAgent#kubeletPort()})
+ * @param clock               time source of every timestamp the agent writes and of back-off decisions
+ * @param dataDir             where container logs and pod sandboxes live ({@code pods/<ns>_<name>_<uid>/})
+ * @param heartbeatInterval   how often the Node's conditions get a fresh lastHeartbeatTime (kubelet: 10 s)
+ * @param initialBackoff      the first crash-loop delay (kubelet: 10 s), doubled after each restart
+ * @param maxBackoff          the crash-loop delay ceiling (kubelet: 5 min)
+ * @param backoffReset        a container running this long resets the back-off (kubelet: 10 min)
+ * @param maxShutdownGrace    {@link NodeAgent#close()} gives each pod min(terminationGracePeriodSeconds, this)
+ */
+public record AgentConfig(String nodeName, String nodeIp, String podCidr, NetworkBackend backend, int kubeletPort,
+        Clock clock, Path dataDir, Duration heartbeatInterval, Duration initialBackoff, Duration maxBackoff,
+        Duration backoffReset, Duration maxShutdownGrace) {
+
+    public AgentConfig {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(nodeIp, "nodeIp");
+        Objects.requireNonNull(podCidr, "podCidr");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        Objects.requireNonNull(initialBackoff, "initialBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        Objects.requireNonNull(backoffReset, "backoffReset");
+        Objects.requireNonNull(maxShutdownGrace, "maxShutdownGrace");
+        if (!nodeName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+            throw new IllegalArgumentException("nodeName must be a lower-case DNS-1123 subdomain, got '" + nodeName + "'");
+        }
+        requireIpv4(nodeIp, "nodeIp");
+        if (!podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+            throw new IllegalArgumentException("podCidr must be an IPv4 CIDR like 127.244.1.0/24, got '" + podCidr + "'");
+        }
+        requireIpv4(podCidr.substring(0, podCidr.indexOf('/')), "podCidr");
+        new io.svcnet.agent.internal.PodIpAllocator(podCidr); // validates prefix length and host bits
+        if (kubeletPort < 0 || kubeletPort > 65535) {
+            throw new IllegalArgumentException("kubeletPort must be in 0..65535, got " + kubeletPort);
+        }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("heartbeatInterval must be positive, got " + heartbeatInterval);
+        }
+        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("need 0 <= initialBackoff <= maxBackoff, got " + initialBackoff + " and " + maxBackoff);
+        }
+    }
+
+    /**
+     * Node {@code n} (1..254) of a loopback cluster: node IP {@code 127.0.1.n}, pod CIDR {@code 127.244.n.0/24},
+     * an ephemeral kubelet port and the kubelet's default timings.
+     */
+    public static AgentConfig loopback(String nodeName, int n, Path dataDir) {
+        if (n < 1 || n > 254) {
+            throw new IllegalArgumentException("node index must be in 1..254, got " + n);
+        }
+        return new AgentConfig(nodeName, "127.0.1." + n, "127.244." + n + ".0/24", NetworkBackend.LOOPBACK, 0,
+                Clock.systemUTC(), dataDir, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
+                Duration.ofMinutes(10), Duration.ofSeconds(5));
+    }
+
+    public AgentConfig withKubeletPort(int port) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, backend, port, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    public AgentConfig withClock(Clock c) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, c, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    public AgentConfig withHeartbeatInterval(Duration d) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, d, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    /** Crash-loop back-off: first delay, ceiling, and how long a run must last to reset it. */
+    public AgentConfig withBackoff(Duration initial, Duration max, Duration reset) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initial,
+                max, reset, maxShutdownGrace);
+    }
+
+    public AgentConfig withMaxShutdownGrace(Duration d) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, d);
+    }
+
+    public AgentConfig withPodCidr(String cidr) {
+        return new AgentConfig(nodeName, nodeIp, cidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    public AgentConfig withBackend(NetworkBackend b) {
+        return new AgentConfig(nodeName, nodeIp, podCidr, b, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    private static void requireIpv4(String ip, String what) {
+        if (!ip.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            throw new IllegalArgumentException(what + " must be an IPv4 address, got '" + ip + "'");
+        }
+        try {
+            if (!(InetAddress.getByName(ip) instanceof Inet4Address)) {
+                throw new IllegalArgumentException(what + " must be an IPv4 address, got '" + ip + "'");
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(what + " is not an IPv4 address: '" + ip + "'", e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.svcnet.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.svcnet.agent.internal.KubeletServer;
+import io.svcnet.agent.internal.NodeRegistration;
+import io.svcnet.agent.internal.PodIpAllocator;
+import io.svcnet.agent.internal.PodRuntime;
+import io.svcnet.agent.internal.RuntimeServices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * svcnet's kubelet: one per node. It registers a Node (addresses, podCIDR, capacity, nodeInfo, the kubelet
+ * endpoint, conditions) and heartbeats its status; runs the pods bound to the node as local processes or built-in
+ * images, each on its own pod IP, with probes, restart back-off and status reporting through {@code pods/status};
+ * and serves container logs and command execution on its kubelet server for the apiserver's pods/log and
+ * pods/exec. It talks to the apiserver only through the given fabric8 client (any Kubernetes apiserver works).
+ *
+ * <pre>
+ *   informer(pods, spec.nodeName=me) ─▶ PodRuntime ─▶ PodWorker per pod ─▶ ContainerRunner per container
+ *                                                          │ status            │ process | built-in image, probes
+ *                                                          ▼                   ▼
+ *                                                 PATCH pods/status     logs under dataDir/pods/…
+ *   heartbeat every heartbeatInterval ─▶ PATCH nodes/status     KubeletServer (HTTP on nodeIP) ─▶ logs, run
+ * </pre>
+ *
+ * <p>Threading: a scheduler ({@code svcnet-agent-<node>-N}, 2 threads) runs starts, restarts, status writes and
+ * heartbeats; a cached pool ({@code svcnet-agent-<node>-blocking}) runs graceful stops, exec and log streams; a
+ * probe pool ({@code svcnet-agent-<node>-probe}, 4 threads) runs probe attempts; a status pool
+ * ({@code svcnet-agent-<node>-status}, 8 threads) writes pods/status; 2 Netty event loops serve the
+ * built-in images and the kubelet server. {@link #close()} stops the heartbeat, stops every pod (SIGTERM, then
+ * SIGKILL after min(terminationGracePeriodSeconds, {@link AgentConfig#maxShutdownGrace()})), and releases all of
+ * it; no process started by the agent outlives it. The Node object is left as is: the
+ * {@link NodeLifecycleController} turns it NotReady once its heartbeat is stale, as for a crashed kubelet.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final AgentConfig config;
+    private final RuntimeServices rt;
+    private final PodRuntime pods;
+    private final KubeletServer server;
+    private volatile boolean closed;
+
+    private NodeAgent(AgentConfig config, RuntimeServices rt, PodRuntime pods, KubeletServer server) {
+        this.config = config;
+        this.rt = rt;
+        this.pods = pods;
+        this.server = server;
+    }
+
+    /**
+     * Starts the agent: kubelet server, Node registration, the first heartbeat, then the pod informer. Returns once
+     * the node is registered and the pods bound to it are known.
+     *
+     * @throws IllegalStateException when the backend is unsupported, a port cannot be bound or the apiserver refuses
+     */
+    public static NodeAgent start(KubernetesClient client, AgentConfig config) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(config, "config");
+        if (config.backend() != NetworkBackend.LOOPBACK) {
+            throw new IllegalStateException("network backend " + config.backend() + " is not implemented yet; use LOOPBACK");
+        }
+        try {
+            Files.createDirectories(config.dataDir().resolve("pods"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the agent's data dir " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        String prefix = "svcnet-agent-" + config.nodeName();
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, threads(prefix + "-"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        ExecutorService blocking = Executors.newCachedThreadPool(threads(prefix + "-blocking-"));
+        ExecutorService probes = Executors.newFixedThreadPool(4, threads(prefix + "-probe-"));
+        ExecutorService statusWriters = Executors.newFixedThreadPool(8, threads(prefix + "-status-"));
+        NioEventLoopGroup loops = new NioEventLoopGroup(2, threads(prefix + "-io-"));
+        RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops, new PodIpAllocator(config.podCidr()));
+        PodRuntime pods = new PodRuntime(rt);
+        KubeletServer server = null;
+        try {
+            server = KubeletServer.start(rt, pods);
+            NodeRegistration registration = new NodeRegistration(client, config, server.port());
+            registration.register();
+            NodeAgent agent = new NodeAgent(config, rt, pods, server);
+            long every = config.heartbeatInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(() -> agent.heartbeat(registration), every, every, TimeUnit.MILLISECONDS);
+            pods.start(Duration.ofSeconds(60));
+            LOG.info("node agent {} up: node IP {}, pod CIDR {}, kubelet server port {}", config.nodeName(), config.nodeIp(), config.podCidr(), server.port());
+            return agent;
+        } catch (RuntimeException e) {
+            pods.close(Duration.ZERO);
+            if (server != null) {
+                server.close();
+            }
+            shutdown(scheduler, blocking, probes, statusWriters, loops);
+            throw e;
+        }
+    }
+
+    private void heartbeat(NodeRegistration registration) {
+        if (closed) {
+            return;
+        }
+        try {
+            registration.heartbeat();
+        } catch (RuntimeException e) {
+            if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 404) {
+                LOG.warn("Node {} was deleted; registering it again", config.nodeName());
+                try {
+                    registration.register();
+                } catch (RuntimeException again) {
+                    LOG.warn("re-registering Node {} failed: {}", config.nodeName(), again.getMessage());
+                }
+                return;
+            }
+            LOG.warn("heartbeat of Node {} failed (will retry): {}", config.nodeName(), e.getMessage());
+        }
+    }
+
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    public String nodeIp() {
+        return config.nodeIp();
+    }
+
+    /** The port the kubelet server listens on (the Node's daemonEndpoints.kubeletEndpoint.Port). */
+    public int kubeletPort() {
+        return server.port();
+    }
+
+    /** {@code http://<nodeIP>:<port>}, the base of the kubelet API. */
+    public String kubeletUrl() {
+        return "http://" + config.nodeIp() + ":" + server.port();
+    }
+
+    /** How many pods this agent currently runs. */
+    public int podCount() {
+        return pods.podCount();
+    }
+
+    /** Stops heartbeats, every pod and process, the kubelet server and all threads. Idempotent; the client stays open. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pods.close();
+        server.close();
+        shutdown(rt.scheduler(), rt.blocking(), rt.probes(), rt.statusWriters(), (NioEventLoopGroup) rt.loops());
+        LOG.info("node agent {} stopped", config.nodeName());
+    }
+
+    private static void shutdown(ScheduledExecutorService scheduler, ExecutorService blocking, ExecutorService probes,
+            ExecutorService statusWriters, NioEventLoopGroup loops) {
+        scheduler.shutdownNow();
+        probes.shutdownNow();
+        statusWriters.shutdownNow();
+        blocking.shutdownNow();
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            probes.awaitTermination(5, TimeUnit.SECONDS);
+            statusWriters.awaitTermination(5, TimeUnit.SECONDS);
+            blocking.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,213 @@
+package io.svcnet.agent;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.svcnet.agent.internal.Conflicts;
+import io.svcnet.agent.internal.Timestamps;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node lifecycle controller of kube-controller-manager (pkg/controller/nodelifecycle), reduced to what
+ * Service networking needs: every {@link Options#monitorPeriod()} it checks each Node's Ready condition; a node
+ * whose newest {@code lastHeartbeatTime} is older than {@link Options#gracePeriod()} (upstream
+ * {@code --node-monitor-grace-period}, 40 s) gets every condition set to {@code Unknown} with reason
+ * {@code NodeStatusUnknown} ("Kubelet stopped posting node status.") — kubectl shows it NotReady — and the Ready
+ * condition of each of its pods is set to False ({@code MarkPodsNotReady}), so the endpoints controllers move them
+ * to notReadyAddresses. A node that heartbeats again is Ready again by its own write; its agent rewrites its pods'
+ * status. Pod eviction (upstream after 5 minutes via taints) is not done.
+ *
+ * <p>Run one per cluster. Threading: two fabric8 informers (nodes, pods) and one thread
+ * ({@code svcnet-node-lifecycle}) that runs the monitor passes and writes through the client.
+ */
+public final class NodeLifecycleController implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLifecycleController.class);
+
+    /**
+     * @param gracePeriod   how stale a heartbeat may get before the node is Unknown (upstream 40 s)
+     * @param monitorPeriod how often nodes are checked (upstream 5 s)
+     * @param clock         the time heartbeats are compared with and transitions are stamped with
+     */
+    public record Options(Duration gracePeriod, Duration monitorPeriod, Clock clock) {
+        public Options {
+            Objects.requireNonNull(gracePeriod, "gracePeriod");
+            Objects.requireNonNull(monitorPeriod, "monitorPeriod");
+            Objects.requireNonNull(clock, "clock");
+            if (monitorPeriod.isZero() || monitorPeriod.isNegative()) {
+                throw new IllegalArgumentException("monitorPeriod must be positive, got " + monitorPeriod);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(40), Duration.ofSeconds(5), Clock.systemUTC());
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Options options;
+    private final SharedIndexInformer<Node> nodes;
+    private final SharedIndexInformer<Pod> pods;
+    private final ScheduledExecutorService thread;
+
+    private NodeLifecycleController(KubernetesClient client, Options options) {
+        this.client = client;
+        this.options = options;
+        this.nodes = client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.pods = client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "svcnet-node-lifecycle");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the informers, waits for their first list, then monitors. */
+    public static NodeLifecycleController start(KubernetesClient client, Options options) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(options, "options");
+        NodeLifecycleController c = new NodeLifecycleController(client, options);
+        try {
+            c.nodes.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            c.pods.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            c.close();
+            throw new IllegalStateException("node lifecycle controller: informers did not sync: " + e, e);
+        }
+        long every = options.monitorPeriod().toMillis();
+        c.thread.scheduleWithFixedDelay(c::monitorSafely, every, every, TimeUnit.MILLISECONDS);
+        return c;
+    }
+
+    private void monitorSafely() {
+        try {
+            monitor();
+        } catch (RuntimeException e) {
+            LOG.warn("node monitor pass failed (next pass retries): {}", e.toString());
+        }
+    }
+
+    /** One pass over every node. */
+    void monitor() {
+        Instant now = options.clock().instant();
+        for (Node node : nodes.getStore().list()) {
+            NodeCondition ready = readyCondition(node);
+            if (ready == null) {
+                continue;
+            }
+            if (!"Unknown".equals(ready.getStatus())) {
+                Instant heartbeat = newestHeartbeat(node);
+                if (heartbeat == null || Duration.between(heartbeat, now).compareTo(options.gracePeriod()) <= 0) {
+                    continue;
+                }
+                markUnknown(node, now);
+            }
+            markPodsNotReady(node.getMetadata().getName(), now);
+        }
+    }
+
+    private static NodeCondition readyCondition(Node node) {
+        if (node.getStatus() == null) {
+            return null;
+        }
+        return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static Instant newestHeartbeat(Node node) {
+        Instant newest = null;
+        for (NodeCondition c : node.getStatus().getConditions()) {
+            Instant t = Timestamps.parse(c.getLastHeartbeatTime());
+            if (t != null && (newest == null || t.isAfter(newest))) {
+                newest = t;
+            }
+        }
+        return newest;
+    }
+
+    private void markUnknown(Node node, Instant now) {
+        String name = node.getMetadata().getName();
+        List<Map<String, Object>> conditions = new ArrayList<>();
+        for (NodeCondition c : node.getStatus().getConditions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", c.getType());
+            m.put("status", "Unknown");
+            m.put("lastHeartbeatTime", c.getLastHeartbeatTime());
+            m.put("lastTransitionTime", Timestamps.format(now));
+            m.put("reason", "NodeStatusUnknown");
+            m.put("message", "Kubelet stopped posting node status.");
+            conditions.add(m);
+        }
+        try {
+            String json = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", conditions)));
+            Conflicts.retry(() -> client.nodes().withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+            LOG.info("node {} stopped posting status (grace period {} passed): Ready=Unknown", name, options.gracePeriod());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private void markPodsNotReady(String nodeName, Instant now) {
+        for (Pod pod : pods.getStore().list()) {
+            if (!nodeName.equals(pod.getSpec().getNodeName()) || pod.getStatus() == null) {
+                continue;
+            }
+            List<PodCondition> conditions = pod.getStatus().getConditions();
+            if (conditions.stream().noneMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                continue;
+            }
+            List<PodCondition> updated = new ArrayList<>();
+            for (PodCondition c : conditions) {
+                if ("Ready".equals(c.getType())) {
+                    PodCondition copy = new io.fabric8.kubernetes.api.model.PodConditionBuilder(c).withStatus("False")
+                            .withReason("NodeNotReady").withMessage("Node " + nodeName + " is not ready")
+                            .withLastTransitionTime(Timestamps.format(now)).build();
+                    updated.add(copy);
+                } else {
+                    updated.add(c);
+                }
+            }
+            try {
+                String json = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", updated)));
+                Conflicts.retry(() -> client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    LOG.warn("marking pod {}/{} not ready failed: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Stops the monitor thread and the informers; the client stays open. Idempotent. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        nodes.stop();
+        pods.stop();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
