@@ -223,6 +223,26 @@ class ApiServerHttpTest {
     }
 
     @Test
+    void concurrentPatchesWithoutResourceVersionAllSucceed() throws Exception {
+        api.post("/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"contended\"}}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                codes.add(pool.submit(() -> api.send("PATCH", "/api/v1/namespaces/default/configmaps/contended",
+                        "application/merge-patch+json", "{\"data\":{\"k" + n + "\":\"v\"}}").statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> c : codes) {
+                assertThat(c.get(30, TimeUnit.SECONDS)).as("kube-apiserver retries conflicts of unconditional patches").isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(json(api.get("/api/v1/namespaces/default/configmaps/contended")).path("data").size()).isEqualTo(40);
+    }
+
+    @Test
     void scaleSubresource() throws Exception {
         String d = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"sc\"},\"spec\":{\"replicas\":1,"
                 + "\"selector\":{\"matchLabels\":{\"app\":\"sc\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"sc\"}},"

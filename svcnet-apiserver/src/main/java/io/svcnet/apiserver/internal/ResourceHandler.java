@@ -236,9 +236,9 @@ final class ResourceHandler {
                 throw ApiException.badRequest("the patch did not produce an object");
             }
             next = checkFields(next, rp.type(), fieldValidation(ex), warnings);
-            String patchedRv = next.path("metadata").path("resourceVersion").asText("");
-            if (!patchRequestsResourceVersion(patch) || patchedRv.isEmpty()) {
-                ObjectCodec.meta(next).put("resourceVersion", live.path("metadata").path("resourceVersion").asText());
+            if (!patchRequestsResourceVersion(patch)) {
+                // no precondition from the client: the registry retries on conflicts, re-applying the patch
+                ObjectCodec.meta(next).remove("resourceVersion");
             }
             return ManagedFields.recordUpdate(live, next, schema, manager, "Update", rp.type().apiVersion(), now());
         }, dryRun(ex));
@@ -319,7 +319,13 @@ final class ResourceHandler {
             }
         }
         ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(),
-                live -> ServerSideApply.apply(live, appliedFinal, schema, manager, force, now()), dryRun(ex));
+                live -> {
+                    ObjectNode merged = ServerSideApply.apply(live, appliedFinal, schema, manager, force, now());
+                    if (!appliedFinal.path("metadata").has("resourceVersion")) {
+                        ObjectCodec.meta(merged).remove("resourceVersion");
+                    }
+                    return merged;
+                }, dryRun(ex));
         send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
     }
 
@@ -339,6 +345,7 @@ final class ResourceHandler {
                 throw ApiException.staleResourceVersion(rp.type(), rp.name());
             }
             ObjectNode next = live.deepCopy();
+            ObjectCodec.meta(next).remove("resourceVersion"); // checked above; retries re-read the live object
             ((ObjectNode) next.with("spec")).put("replicas", replicas.asInt());
             return ManagedFields.recordUpdate(live, next, schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
         }, dryRun(ex));
