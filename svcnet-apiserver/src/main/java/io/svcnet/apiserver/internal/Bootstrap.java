@@ -70,11 +70,35 @@ final class Bootstrap {
         port0.put("name", "https");
         port0.put("port", port);
         port0.put("protocol", "TCP");
-        if (registry.find(ResourceTypes.ENDPOINTS, "default", "kubernetes") == null) {
-            registry.create(ResourceTypes.ENDPOINTS, "default", ep, false);
+        upsert(registry, ResourceTypes.ENDPOINTS, ep, "subsets");
+        // kube-apiserver keeps the EndpointSlice too: service proxies read slices, not Endpoints
+        ObjectNode slice = Json.object();
+        slice.put("apiVersion", "discovery.k8s.io/v1");
+        slice.put("kind", "EndpointSlice");
+        ObjectNode sm = slice.putObject("metadata");
+        sm.put("name", "kubernetes");
+        sm.putObject("labels").put("kubernetes.io/service-name", "kubernetes");
+        slice.put("addressType", "IPv4");
+        ObjectNode e = slice.putArray("endpoints").addObject();
+        e.putArray("addresses").add(host.equals("0.0.0.0") ? "127.0.0.1" : host);
+        e.putObject("conditions").put("ready", true);
+        ObjectNode sp = slice.putArray("ports").addObject();
+        sp.put("name", "https");
+        sp.put("port", port);
+        sp.put("protocol", "TCP");
+        upsert(registry, ResourceTypes.ENDPOINTSLICES, slice, "endpoints", "ports");
+    }
+
+    private static void upsert(Registry registry, io.svcnet.api.resource.ResourceType type, ObjectNode obj, String... fields) {
+        String name = obj.path("metadata").path("name").asText();
+        if (registry.find(type, "default", name) == null) {
+            registry.create(type, "default", obj, false);
         } else {
-            registry.update(ResourceTypes.ENDPOINTS, "default", "kubernetes", null, live -> {
-                live.set("subsets", ep.get("subsets"));
+            registry.update(type, "default", name, null, live -> {
+                for (String f : fields) {
+                    live.set(f, obj.get(f));
+                }
+                live.with("metadata").remove("resourceVersion");
                 return live;
             }, false);
         }

@@ -6,6 +6,7 @@ import io.svcnet.store.sqlite.internal.CommitLoop;
 import io.svcnet.store.sqlite.internal.KeyRange;
 import io.svcnet.store.sqlite.internal.LiveState;
 import io.svcnet.store.sqlite.internal.LogTable;
+import io.svcnet.store.sqlite.internal.OwnerLock;
 import io.svcnet.store.sqlite.internal.WatchStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,16 +78,26 @@ public final class SqliteStore implements Store {
     private final ExecutorService watchExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /** One process per store file: the in-memory revision counter and live state assume a single writer. */
+    private final OwnerLock ownerLock;
+
     private SqliteStore(Path file, Options options) {
         this.file = file;
         this.options = options;
-        this.log = LogTable.open(file);
+        this.ownerLock = OwnerLock.acquire(file);
+        try {
+            this.log = LogTable.open(file);
+        } catch (RuntimeException e) {
+            ownerLock.close();
+            throw e;
+        }
         try {
             List<KeyValue> values = new ArrayList<>();
             LogTable.Loaded loaded = log.load(values::add);
             this.state = new LiveState(options.historyEvents(), loaded.revision(), loaded.compactedRevision(), values);
         } catch (RuntimeException e) {
             log.close();
+            ownerLock.close();
             throw e;
         }
         String instance = Integer.toHexString(System.identityHashCode(this));
@@ -219,6 +230,7 @@ public final class SqliteStore implements Store {
                 Thread.currentThread().interrupt();
             }
             log.close();
+            ownerLock.close();
         }
     }
 

@@ -53,6 +53,19 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aSecondOpenOfTheSameFileIsRefusedUntilTheFirstCloses() {
+        Path file = dir.resolve("locked.db");
+        SqliteStore first = SqliteStore.open(file);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SqliteStore.open(file))
+                    .isInstanceOf(io.svcnet.store.StoreException.class).hasMessageContaining("already open");
+        } finally {
+            first.close();
+        }
+        SqliteStore.open(file).close();
+    }
+
+    @Test
     void reopenRestoresEveryLiveValueAndTheCounter() {
         Random random = new Random(7);
         for (int i = 0; i < 300; i++) {
