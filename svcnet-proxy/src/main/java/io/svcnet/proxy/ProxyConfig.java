@@ -26,7 +26,8 @@ import java.util.Objects;
  *        (unless nothing else is left)
  */
 public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String defaultScheduler, InetSocketAddress metricsAddress,
-                          Clock clock, int eventLoopThreads, Duration udpIdleTimeout, Duration failedEndpointBackoff) {
+                          Clock clock, int eventLoopThreads, Duration udpIdleTimeout, Duration failedEndpointBackoff,
+                          boolean serveClusterIps) {
 
     /** kube-proxy's metrics port. */
     public static final int DEFAULT_METRICS_PORT = 10249;
@@ -60,30 +61,39 @@ public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String def
     public static ProxyConfig of(String nodeName, List<InetAddress> nodeIps) {
         InetAddress metricsIp = nodeIps.isEmpty() ? InetAddress.getLoopbackAddress() : nodeIps.get(0);
         return new ProxyConfig(nodeName, nodeIps, "rr", new InetSocketAddress(metricsIp, DEFAULT_METRICS_PORT),
-                Clock.systemUTC(), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30), Duration.ofSeconds(5));
+                Clock.systemUTC(), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30), Duration.ofSeconds(5), true);
     }
 
     public ProxyConfig withDefaultScheduler(String scheduler) {
-        return new ProxyConfig(nodeName, nodeIps, scheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+        return new ProxyConfig(nodeName, nodeIps, scheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
     }
 
     public ProxyConfig withMetricsAddress(InetSocketAddress address) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, address, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, address, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
     }
 
     public ProxyConfig withClock(Clock c) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, c, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, c, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
     }
 
     public ProxyConfig withEventLoopThreads(int threads) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, threads, udpIdleTimeout, failedEndpointBackoff);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, threads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
     }
 
     public ProxyConfig withUdpIdleTimeout(Duration timeout) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, timeout, failedEndpointBackoff);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, timeout, failedEndpointBackoff, serveClusterIps);
+    }
+
+    /**
+     * Whether this proxy listens on ClusterIPs (default true). In the loopback backend every node shares the host's
+     * addresses, so the all-in-one lets one node's proxy serve ClusterIPs — keeping one scheduler, so round robin
+     * stays exact — while every node's proxy serves its own nodePorts.
+     */
+    public ProxyConfig withClusterIps(boolean serve) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serve);
     }
 
     public ProxyConfig withFailedEndpointBackoff(Duration backoff) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, backoff);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, backoff, serveClusterIps);
     }
 }

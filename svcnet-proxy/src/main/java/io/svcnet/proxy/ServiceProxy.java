@@ -87,7 +87,7 @@ public final class ServiceProxy implements AutoCloseable {
         try {
             SharedIndexInformer<Service> services = client.services().inAnyNamespace().runnableInformer(0);
             SharedIndexInformer<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
-            ServicePlanner planner = new ServicePlanner(config.nodeName(), config.nodeIps(), config.defaultScheduler());
+            ServicePlanner planner = new ServicePlanner(config.nodeName(), config.nodeIps(), config.defaultScheduler(), config.serveClusterIps());
             Random random = new SecureRandom();
             sync = new ServiceSync(planner, config.nodeIps(), transport, metrics, config.clock(),
                     config.failedEndpointBackoff().toMillis(), config.udpIdleTimeout().toMillis(), random, services, slices);

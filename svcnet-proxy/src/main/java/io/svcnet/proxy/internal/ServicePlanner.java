@@ -46,7 +46,14 @@ public final class ServicePlanner {
     private final List<InetAddress> nodeIps;
     private final String defaultScheduler;
 
+    private final boolean serveClusterIps;
+
     public ServicePlanner(String nodeName, List<InetAddress> nodeIps, String defaultScheduler) {
+        this(nodeName, nodeIps, defaultScheduler, true);
+    }
+
+    public ServicePlanner(String nodeName, List<InetAddress> nodeIps, String defaultScheduler, boolean serveClusterIps) {
+        this.serveClusterIps = serveClusterIps;
         this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
         this.nodeIps = List.copyOf(nodeIps);
         if (!Schedulers.isKnown(defaultScheduler)) {
@@ -87,7 +94,7 @@ public final class ServicePlanner {
         boolean nodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
         boolean externalLocal = "Local".equals(spec.getExternalTrafficPolicy());
         boolean internalLocal = "Local".equals(spec.getInternalTrafficPolicy());
-        List<InetAddress> clusterIps = addresses(clusterIps(spec), warnings, "clusterIP");
+        List<InetAddress> clusterIps = serveClusterIps ? addresses(clusterIps(spec), warnings, "clusterIP") : List.of();
         List<InetAddress> externalIps = addresses(spec.getExternalIPs(), warnings, "externalIP");
         List<String> ingress = new ArrayList<>();
         if (type.equals("LoadBalancer") && service.getStatus() != null && service.getStatus().getLoadBalancer() != null
