@@ -1,0 +1,149 @@
+package io.svcnet.dist;
+
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.svcnet.agent.AgentConfig;
+import io.svcnet.agent.NodeAgent;
+import io.svcnet.agent.NodeLifecycleController;
+import io.svcnet.agent.PodScheduler;
+import io.svcnet.apiserver.ApiServer;
+import io.svcnet.controllers.Controllers;
+import io.svcnet.dns.ClusterDns;
+import io.svcnet.dns.DnsConfig;
+import io.svcnet.proxy.ProxyConfig;
+import io.svcnet.proxy.ServiceProxy;
+import io.svcnet.store.Store;
+import io.svcnet.store.sqlite.SqliteStore;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code svcnet up} runs in one process, started in dependency order and stopped in reverse:
+ * store → apiserver → (API client) controllers, scheduler, node lifecycle → cluster DNS → per node: agent and
+ * service proxy. Every component after the apiserver is an ordinary API client over HTTPS.
+ *
+ * <p>Cluster DNS in the loopback backend listens on the first node's address (127.0.1.1) and is published as the
+ * selector-less Service {@code kube-system/kube-dns} on the tenth address of the service range, with Endpoints and
+ * an EndpointSlice pointing at the server, so the service proxy carries {@code <kube-dns ClusterIP>:53} to it — the
+ * same path a pod's query takes in Kubernetes.
+ *
+ * <p>All nodes share the host's loopback, so ClusterIPs are served by node-1's proxy only (one scheduler per
+ * Service keeps round robin exact); each node's proxy serves its own nodePorts on 127.0.1.N.
+ */
+final class AllInOne implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
+
+    record Options(Path dataDir, String address, int port, String serviceCidr, String nodePortRange, int nodes,
+            String proxyScheduler, String clusterDomain, int dnsPort) {}
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private ApiServer server;
+    private String dnsAddress;
+
+    static AllInOne start(Options o) throws Exception {
+        AllInOne all = new AllInOne();
+        try {
+            all.startAll(o);
+            return all;
+        } catch (Exception | Error e) {
+            all.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options o) throws Exception {
+        Files.createDirectories(o.dataDir());
+        Store store = SqliteStore.open(o.dataDir().resolve("state.db"));
+        started.push(store);
+        server = ApiServer.start(ApiServer.Config.defaults(o.dataDir(), o.port()).withHost(o.address())
+                .withServiceRanges(o.serviceCidr(), o.nodePortRange()), store);
+        started.push(server);
+        KubernetesClient client = ApiClients.connect(server.url(), server.token(), server.caCertFile());
+        started.push(client);
+        started.push(Controllers.start(client, Controllers.Options.defaults()));
+        started.push(PodScheduler.start(client, Clock.systemUTC()));
+        started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults()));
+        if (o.nodes() > 0) {
+            InetAddress dnsBind = InetAddress.getByName("127.0.1.1");
+            ClusterDns dns = ClusterDns.start(client, DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain()));
+            started.push(dns);
+            dnsAddress = "127.0.1.1:" + dns.udpPort();
+            publishKubeDns(client, o, dns.udpPort());
+        }
+        for (int i = 1; i <= o.nodes(); i++) {
+            String node = "node-" + i;
+            started.push(NodeAgent.start(client, AgentConfig.loopback(node, i, o.dataDir().resolve("nodes").resolve(node))));
+            started.push(ServiceProxy.start(client, ProxyConfig.of(node, List.of(InetAddress.getByName("127.0.1." + i)))
+                    .withDefaultScheduler(o.proxyScheduler()).withClusterIps(i == 1)));
+        }
+    }
+
+    /** kube-system/kube-dns on the tenth service address, pointing at the DNS server (kubeadm's layout). */
+    private void publishKubeDns(KubernetesClient client, Options o, int port) {
+        String ns = "kube-system";
+        String clusterIp = tenthAddress(o.serviceCidr());
+        if (client.services().inNamespace(ns).withName("kube-dns").get() == null) {
+            client.services().inNamespace(ns).resource(new ServiceBuilder()
+                    .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns")
+                    .addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
+                    .withNewSpec().withClusterIP(clusterIp)
+                    .addNewPort().withName("dns").withProtocol("UDP").withPort(53).withNewTargetPort(port).endPort()
+                    .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(53).withNewTargetPort(port).endPort()
+                    .endSpec().build()).create();
+        }
+        client.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
+                .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns").endMetadata()
+                .addNewSubset().addNewAddress().withIp("127.0.1.1").endAddress()
+                .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
+                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
+                .endSubset().build()).serverSideApply();
+        client.discovery().v1().endpointSlices().inNamespace(ns).resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("kube-dns-svcnet")
+                .addToLabels("kubernetes.io/service-name", "kube-dns")
+                .addToLabels("endpointslice.kubernetes.io/managed-by", "svcnet-all-in-one").endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses("127.0.1.1").withNewConditions().withReady(true).withServing(true)
+                .withTerminating(false).endConditions().withNodeName("node-1").endEndpoint()
+                .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
+                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
+                .build()).serverSideApply();
+    }
+
+    static String tenthAddress(String cidr) {
+        String[] ip = cidr.substring(0, cidr.indexOf('/')).split("\\.");
+        long v = (Long.parseLong(ip[0]) << 24) | (Long.parseLong(ip[1]) << 16) | (Long.parseLong(ip[2]) << 8) | Long.parseLong(ip[3]);
+        v += 10;
+        return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
+    }
+
+    ApiServer server() {
+        return server;
+    }
+
+    /** Where the DNS server itself listens, or null without nodes. */
+    String dnsAddress() {
+        return dnsAddress;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
