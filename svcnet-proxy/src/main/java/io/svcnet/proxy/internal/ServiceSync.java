@@ -294,12 +294,7 @@ public final class ServiceSync implements AutoCloseable {
 
     private Channel bind(Binding b) {
         ChannelFuture f = switch (b.key.kind()) {
-            case TCP -> transport.bindProxyListener(b.key.address(), new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new TcpFrontendHandler(b.route, b.external, transport));
-                }
-            });
+            case TCP -> transport.bindProxyListener(b.key.address(), ch -> new TcpFrontendHandler(b.route, b.external, transport));
             case UDP -> transport.bindDatagram(b.key.address(), new UdpFrontendHandler(b, transport, udpIdleMillis));
             case HEALTH -> transport.bindHttpListener(b.key.address(), httpServer(req -> healthAnswer(b.health)));
         };

@@ -11,12 +11,14 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first handler of an accepted client connection: chooses an endpoint, connects to it on the same event loop
- * and then hands both channels to a pair of {@link Relay}s.
+ * The only handler of an accepted client connection: chooses an endpoint, connects to it on the same event loop
+ * and from then on passes everything to the client-to-endpoint {@link Relay} (delegation, not a pipeline
+ * {@code replace}: one handler for the connection's life keeps accept cheap).
  *
  * <p>Retry mirrors kube-proxy's userspace {@code tryConnect}: up to four attempts with connect timeouts of 250 ms,
  * 500 ms, 1 s and 2 s; after a failure the next pick ignores session affinity and skips the endpoints already
@@ -36,6 +38,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     /** Bytes (and a FIN) the kernel handed over before the endpoint connection was up (epoll reads on RDHUP). */
     private final List<Object> early = new ArrayList<>(1);
     private boolean earlyInputShutdown;
+    private final HalfClosedTimeout halfClosed = new HalfClosedTimeout(Relay.HALF_CLOSED_IDLE_SECONDS, TimeUnit.SECONDS);
+    /** Set once the endpoint connection is up; everything read from the client goes through it. */
+    private Relay toBackend;
 
     TcpFrontendHandler(PortRoute route, boolean external, Transport transport) {
         this.route = route;
@@ -58,21 +63,23 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         backend.connectionOpened();
-        ChannelFuture connect = transport.endpointConnection(frontend.eventLoop(), CONNECT_TIMEOUTS_MILLIS[attempt],
-                new Relay(frontend, route.metrics().bytesToClient)).connect(backend.address());
+        ChannelFuture connect = transport.connectEndpoint(frontend.eventLoop(), backend.address(), CONNECT_TIMEOUTS_MILLIS[attempt],
+                ch -> new Relay(ch, frontend, route.metrics().bytesToClient, halfClosed, backend::connectionClosed));
         connect.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
-                connected(frontend, f.channel(), backend);
+                connected(frontend, f.channel());
                 return;
             }
-            backend.connectionClosed();
+            if (!f.channel().isActive()) { // never connected: its relay's channelInactive will not run
+                backend.connectionClosed();
+            }
             route.connectFailed(backend);
             tried.add(backend);
             if (!frontend.isActive()) {
                 return;
             }
             if (attempt + 1 < CONNECT_TIMEOUTS_MILLIS.length) {
-                LOG.debug("{}: connect to {} failed ({}), retrying", route.key(), backend, f.cause().toString());
+                LOG.debug("{}: connect to {} failed ({}), retrying", route.key(), backend, f.cause());
                 route.metrics().retries.inc();
                 connect(frontend, attempt + 1);
             } else {
@@ -83,23 +90,23 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void connected(Channel frontend, Channel backendChannel, Backend backend) {
-        backendChannel.closeFuture().addListener(x -> backend.connectionClosed());
+    private void connected(Channel frontend, Channel backendChannel) {
         if (!frontend.isActive()) { // the client gave up while we connected
-            backendChannel.close();
+            backendChannel.close(); // its relay's channelInactive releases the endpoint's connection count
             return;
         }
         ProxyMetrics.Port m = route.metrics();
         m.active.inc();
-        frontend.closeFuture().addListener(x -> m.active.dec());
-        frontend.pipeline().replace(this, "relay", new Relay(backendChannel, m.bytesToBackend));
+        halfClosed.channels(frontend, backendChannel);
+        toBackend = new Relay(frontend, backendChannel, m.bytesToBackend, halfClosed, m.active::dec);
         boolean replayed = !early.isEmpty() || earlyInputShutdown;
+        ChannelHandlerContext ctx = frontend.pipeline().context(this);
         for (Object msg : early) {
-            frontend.pipeline().fireChannelRead(msg); // the relay reads on after these writes succeed
+            toBackend.channelRead(ctx, msg); // the relay reads on after these writes succeed
         }
         early.clear();
         if (earlyInputShutdown) {
-            frontend.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            toBackend.inputShutdown();
         }
         if (!replayed) {
             frontend.read();
@@ -109,15 +116,28 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        early.add(msg); // bounded: with AUTO_READ off only one read loop can happen before we ask for more
+        if (toBackend != null) {
+            toBackend.channelRead(ctx, msg);
+        } else {
+            early.add(msg); // bounded: with AUTO_READ off only one read loop can happen before we ask for more
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
+        if (toBackend != null) {
+            toBackend.userEventTriggered(ctx, evt);
+        } else if (evt instanceof ChannelInputShutdownEvent) {
             earlyInputShutdown = true;
         } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
             ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (toBackend != null) {
+            toBackend.channelInactive(ctx);
         }
     }
 
@@ -131,7 +151,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        ctx.close(); // reset by the client and the like: channelInactive closes the endpoint side
     }
 
     /** Close with SO_LINGER 0: the client sees a reset right away, like a REJECT rule. */
