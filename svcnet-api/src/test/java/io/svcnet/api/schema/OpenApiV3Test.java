@@ -137,6 +137,11 @@ class OpenApiV3Test {
             }
             for (String sub : t.subresources()) {
                 JsonNode op = paths.get(base + "/{name}/" + sub);
+                if (sub.equals("log") || sub.equals("exec")) {
+                    // connect subresources carry no object schema and are not documented
+                    assertThat(op).as("%s/%s", t.plural(), sub).isNull();
+                    continue;
+                }
                 assertThat(op).as("%s/%s", t.plural(), sub).isNotNull();
                 if (sub.equals("scale")) {
                     assertThat(op.at("/patch/x-kubernetes-group-version-kind/kind").asText()).isEqualTo("Scale");
