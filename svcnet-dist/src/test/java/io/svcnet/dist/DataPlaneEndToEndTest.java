@@ -3,12 +3,11 @@ package io.svcnet.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +35,6 @@ class DataPlaneEndToEndTest {
 
     static SvcnetProcess svcnet;
     static Kubectl kubectl;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,11 +63,25 @@ class DataPlaneEndToEndTest {
         throw new AssertionError("timed out waiting for " + what);
     }
 
+    /**
+     * One HTTP/1.0 GET on a new TCP connection, as each {@code curl} in the seeds makes one: the proxy balances
+     * connections, so a pooled keep-alive client would keep hitting the same pod. Returns "status body".
+     */
     static String get(String url) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body().trim();
+        URI u = URI.create(url);
+        int port = u.getPort() < 0 ? 80 : u.getPort();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(u.getHost(), port), 3000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET " + u.getRawPath() + " HTTP/1.0\r\nHost: " + u.getHost() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int sp = response.indexOf(' ');
+            int body = response.indexOf("\r\n\r\n");
+            if (sp < 0 || body < 0) {
+                return "error malformed response: " + response;
+            }
+            return response.substring(sp + 1, sp + 4) + " " + response.substring(body + 4).trim();
         } catch (Exception e) {
             return "error " + e;
         }
