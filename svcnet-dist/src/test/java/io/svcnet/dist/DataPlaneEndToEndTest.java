@@ -156,6 +156,13 @@ class DataPlaneEndToEndTest {
             eventually("nodePort on " + node, () -> get("http://" + node + ":30080/hostname.html").startsWith("200 "));
         }
 
+        String anyPod = ipToPod.values().iterator().next();
+        String anyIp = ipToPod.entrySet().stream().filter(e -> e.getValue().equals(anyPod)).findFirst().orElseThrow().getKey();
+        assertThat(kubectl.ok("logs", anyPod)).contains("GET /hostname.html");
+        assertThat(kubectl.ok("exec", anyPod, "--", "sh", "-c", "echo $POD_IP").trim()).isEqualTo(anyIp);
+        Kubectl.Result failing = kubectl.run("exec", anyPod, "--", "false");
+        assertThat(failing.exitCode()).as("kubectl exec passes the command's exit code").isEqualTo(1);
+
         String dnsPort = kubectl.ok("get", "endpoints", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.subsets[0].ports[0].port}");
         Kubectl.Result dig = digA("myapp.default.svc.cluster.local", "127.0.1.1", dnsPort);
         assertThat(dig.out().trim()).isEqualTo(clusterIp);
