@@ -53,14 +53,7 @@ class DataPlaneEndToEndTest {
     }
 
     static void eventually(String what, Supplier<Boolean> check) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (check.get()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        Eventually.until(java.time.Duration.ofSeconds(60), what, check);
     }
 
     /**

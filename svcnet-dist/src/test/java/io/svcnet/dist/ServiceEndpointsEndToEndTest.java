@@ -42,14 +42,7 @@ class ServiceEndpointsEndToEndTest {
     }
 
     static void eventually(String what, Supplier<Boolean> check) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (check.get()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        Eventually.until(java.time.Duration.ofSeconds(30), what, check);
     }
 
     static void kubeletReports(String pod, String ip, boolean ready) {
