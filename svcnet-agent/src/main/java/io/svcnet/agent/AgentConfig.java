@@ -13,9 +13,17 @@ import java.util.Objects;
  * kubelet server port, and its timing.
  *
  * @param nodeName            the Node object's name (a DNS-1123 subdomain)
- * @param nodeIp              the node's InternalIP; the kubelet server listens here (loopback: 127.0.1.N)
- * @param podCidr             the IPv4 CIDR (/16../28) the node's pod IPs come from (loopback: 127.244.N.0/24)
+ * @param nodeIp              the node's InternalIP and its pods' hostIP: where pods and other nodes reach the node
+ *                            (loopback: 127.0.1.N; netns: 10.250.N.2, the node namespace's end of its uplink to
+ *                            svcnet-host)
+ * @param kubeletAddress      where the kubelet server listens, in the agent's own (root) network namespace; equal to
+ *                            nodeIp in the loopback backend; in netns 127.0.1.N, published on the Node as the
+ *                            annotation {@value #KUBELET_ADDRESS_ANNOTATION} when it differs from nodeIp
+ * @param podCidr             the IPv4 CIDR (/16../28) the node's pod IPs come from (loopback: 127.244.N.0/24; netns:
+ *                            10.244.N.0/24, whose .1 is the node bridge and the pods' gateway)
  * @param backend             the pod network
+ * @param clusterDns          the cluster DNS server pods are pointed at (netns: written to each pod's resolv.conf;
+ *                            the kubelet's --cluster-dns)
  * @param kubeletPort         the kubelet server port; 0 picks an ephemeral one (see {@link NodeAgent#kubeletPort()})
  * @param clock               time source of every timestamp the agent writes and of back-off decisions
  * @param dataDir             where container logs and pod sandboxes live ({@code pods/<ns>_<name>_<uid>/})
@@ -25,14 +33,19 @@ import java.util.Objects;
  * @param backoffReset        a container running this long resets the back-off (kubelet: 10 min)
  * @param maxShutdownGrace    {@link NodeAgent#close()} gives each pod min(terminationGracePeriodSeconds, this)
  */
-public record AgentConfig(String nodeName, String nodeIp, String podCidr, NetworkBackend backend, int kubeletPort,
-        Clock clock, Path dataDir, Duration heartbeatInterval, Duration initialBackoff, Duration maxBackoff,
-        Duration backoffReset, Duration maxShutdownGrace) {
+public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress, String podCidr, NetworkBackend backend,
+        String clusterDns, int kubeletPort, Clock clock, Path dataDir, Duration heartbeatInterval, Duration initialBackoff,
+        Duration maxBackoff, Duration backoffReset, Duration maxShutdownGrace) {
+
+    /** The Node annotation naming the kubelet server's address when it is not the InternalIP (netns backend). */
+    public static final String KUBELET_ADDRESS_ANNOTATION = "svcnet.io/kubelet-address";
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(nodeIp, "nodeIp");
+        Objects.requireNonNull(kubeletAddress, "kubeletAddress");
         Objects.requireNonNull(podCidr, "podCidr");
+        Objects.requireNonNull(clusterDns, "clusterDns");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -45,6 +58,8 @@ public record AgentConfig(String nodeName, String nodeIp, String podCidr, Networ
             throw new IllegalArgumentException("nodeName must be a lower-case DNS-1123 subdomain, got '" + nodeName + "'");
         }
         requireIpv4(nodeIp, "nodeIp");
+        requireIpv4(kubeletAddress, "kubeletAddress");
+        requireIpv4(clusterDns, "clusterDns");
         if (!podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
             throw new IllegalArgumentException("podCidr must be an IPv4 CIDR like 127.244.1.0/24, got '" + podCidr + "'");
         }
@@ -69,44 +84,70 @@ public record AgentConfig(String nodeName, String nodeIp, String podCidr, Networ
         if (n < 1 || n > 254) {
             throw new IllegalArgumentException("node index must be in 1..254, got " + n);
         }
-        return new AgentConfig(nodeName, "127.0.1." + n, "127.244." + n + ".0/24", NetworkBackend.LOOPBACK, 0,
-                Clock.systemUTC(), dataDir, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
+        return new AgentConfig(nodeName, "127.0.1." + n, "127.0.1." + n, "127.244." + n + ".0/24", NetworkBackend.LOOPBACK,
+                "127.96.0.10", 0, Clock.systemUTC(), dataDir, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
                 Duration.ofMinutes(10), Duration.ofSeconds(5));
     }
 
+    /**
+     * Node {@code n} (1..254) of a netns cluster (root, Linux): node namespace {@code svcnet-<nodeName>} with bridge
+     * {@code svcnet0} at {@code 10.244.n.1/24}; node IP (InternalIP, pods' hostIP) {@code 10.250.n.2}, the node
+     * namespace's end of the /30 uplink whose other end, {@code 10.250.n.1}, is in {@code svcnet-host}; pod CIDR
+     * {@code 10.244.n.0/24}; the kubelet server on {@code 127.0.1.n} in the agent's namespace (the apiserver's side);
+     * cluster DNS {@code 10.96.0.10} (the conventional kube-dns ClusterIP of the 10.96.0.0/12 service CIDR).
+     */
+    public static AgentConfig netns(String nodeName, int n, Path dataDir) {
+        if (n < 1 || n > 254) {
+            throw new IllegalArgumentException("node index must be in 1..254, got " + n);
+        }
+        return loopback(nodeName, n, dataDir).withBackend(NetworkBackend.NETNS).withAddresses("10.250." + n + ".2", "127.0.1." + n)
+                .withPodCidr("10.244." + n + ".0/24").withClusterDns("10.96.0.10");
+    }
+
+    /** The node IP (InternalIP) and the kubelet server's address. */
+    public AgentConfig withAddresses(String ip, String kubelet) {
+        return new AgentConfig(nodeName, ip, kubelet, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval,
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
+    public AgentConfig withClusterDns(String ip) {
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, ip, kubeletPort, clock, dataDir, heartbeatInterval,
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace);
+    }
+
     public AgentConfig withKubeletPort(int port) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, backend, port, clock, dataDir, heartbeatInterval, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, port, clock, dataDir, heartbeatInterval, initialBackoff,
                 maxBackoff, backoffReset, maxShutdownGrace);
     }
 
     public AgentConfig withClock(Clock c) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, c, dataDir, heartbeatInterval, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, c, dataDir, heartbeatInterval, initialBackoff,
                 maxBackoff, backoffReset, maxShutdownGrace);
     }
 
     public AgentConfig withHeartbeatInterval(Duration d) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, d, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, d, initialBackoff,
                 maxBackoff, backoffReset, maxShutdownGrace);
     }
 
     /** Crash-loop back-off: first delay, ceiling, and how long a run must last to reset it. */
     public AgentConfig withBackoff(Duration initial, Duration max, Duration reset) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initial,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initial,
                 max, reset, maxShutdownGrace);
     }
 
     public AgentConfig withMaxShutdownGrace(Duration d) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
                 maxBackoff, backoffReset, d);
     }
 
     public AgentConfig withPodCidr(String cidr) {
-        return new AgentConfig(nodeName, nodeIp, cidr, backend, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, cidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
                 maxBackoff, backoffReset, maxShutdownGrace);
     }
 
     public AgentConfig withBackend(NetworkBackend b) {
-        return new AgentConfig(nodeName, nodeIp, podCidr, b, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, b, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
                 maxBackoff, backoffReset, maxShutdownGrace);
     }
 

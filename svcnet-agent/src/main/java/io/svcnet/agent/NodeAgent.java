@@ -3,6 +3,7 @@ package io.svcnet.agent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.svcnet.agent.internal.KubeletServer;
+import io.svcnet.agent.internal.NetnsNode;
 import io.svcnet.agent.internal.NodeRegistration;
 import io.svcnet.agent.internal.PodIpAllocator;
 import io.svcnet.agent.internal.PodRuntime;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code svcnet-agent-<node>-status}, 8 threads) writes pods/status; 2 Netty event loops serve the
  * built-in images and the kubelet server. {@link #close()} stops the heartbeat, stops every pod (SIGTERM, then
  * SIGKILL after min(terminationGracePeriodSeconds, {@link AgentConfig#maxShutdownGrace()})), and releases all of
- * it; no process started by the agent outlives it. The Node object is left as is: the
+ * it; no process started by the agent outlives it. With the netns backend, start builds the node's namespaces
+ * (removing a crashed run's leftovers first) and close deletes every namespace the agent created. The Node object is left as is: the
  * {@link NodeLifecycleController} turns it NotReady once its heartbeat is stale, as for a crashed kubelet.
  */
 public final class NodeAgent implements AutoCloseable {
@@ -71,9 +73,6 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(KubernetesClient client, AgentConfig config) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(config, "config");
-        if (config.backend() != NetworkBackend.LOOPBACK) {
-            throw new IllegalStateException("network backend " + config.backend() + " is not implemented yet; use LOOPBACK");
-        }
         try {
             Files.createDirectories(config.dataDir().resolve("pods"));
         } catch (IOException e) {
@@ -86,10 +85,16 @@ public final class NodeAgent implements AutoCloseable {
         ExecutorService probes = Executors.newFixedThreadPool(4, threads(prefix + "-probe-"));
         ExecutorService statusWriters = Executors.newFixedThreadPool(8, threads(prefix + "-status-"));
         NioEventLoopGroup loops = new NioEventLoopGroup(2, threads(prefix + "-io-"));
-        RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops, new PodIpAllocator(config.podCidr()));
-        PodRuntime pods = new PodRuntime(rt);
+        NetnsNode netns = null;
         KubeletServer server = null;
+        PodRuntime pods = null;
         try {
+            if (config.backend() == NetworkBackend.NETNS) {
+                netns = NetnsNode.create(config);
+            }
+            RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops,
+                    new PodIpAllocator(config.podCidr()), netns);
+            pods = new PodRuntime(rt);
             server = KubeletServer.start(rt, pods);
             NodeRegistration registration = new NodeRegistration(client, config, server.port());
             registration.register();
@@ -100,11 +105,16 @@ public final class NodeAgent implements AutoCloseable {
             LOG.info("node agent {} up: node IP {}, pod CIDR {}, kubelet server port {}", config.nodeName(), config.nodeIp(), config.podCidr(), server.port());
             return agent;
         } catch (RuntimeException e) {
-            pods.close(Duration.ZERO);
+            if (pods != null) {
+                pods.close(Duration.ZERO);
+            }
             if (server != null) {
                 server.close();
             }
             shutdown(scheduler, blocking, probes, statusWriters, loops);
+            if (netns != null) {
+                netns.close();
+            }
             throw e;
         }
     }
@@ -142,9 +152,9 @@ public final class NodeAgent implements AutoCloseable {
         return server.port();
     }
 
-    /** {@code http://<nodeIP>:<port>}, the base of the kubelet API. */
+    /** {@code http://<kubeletAddress>:<port>}, the base of the kubelet API (the node IP in the loopback backend). */
     public String kubeletUrl() {
-        return "http://" + config.nodeIp() + ":" + server.port();
+        return "http://" + config.kubeletAddress() + ":" + server.port();
     }
 
     /** How many pods this agent currently runs. */
@@ -162,6 +172,9 @@ public final class NodeAgent implements AutoCloseable {
         pods.close();
         server.close();
         shutdown(rt.scheduler(), rt.blocking(), rt.probes(), rt.statusWriters(), (NioEventLoopGroup) rt.loops());
+        if (rt.netns() != null) {
+            rt.netns().close();
+        }
         LOG.info("node agent {} stopped", config.nodeName());
     }
 

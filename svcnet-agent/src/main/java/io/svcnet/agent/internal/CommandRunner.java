@@ -36,6 +36,14 @@ public final class CommandRunner {
     private CommandRunner() {}
 
     public static Result run(List<String> command, Map<String, String> env, Path workingDir, Path scratchDir, Duration timeout) {
+        return run(List.of(), command, env, workingDir, scratchDir, timeout);
+    }
+
+    /**
+     * Runs {@code prefix + command} ({@code prefix} e.g. {@code ip netns exec <ns>}, which execs in place) after
+     * checking that {@code command}'s executable exists.
+     */
+    public static Result run(List<String> prefix, List<String> command, Map<String, String> env, Path workingDir, Path scratchDir, Duration timeout) {
         if (command.isEmpty()) {
             return new Result(new byte[0], "no command given".getBytes(), NOT_FOUND, false);
         }
@@ -45,7 +53,9 @@ public final class CommandRunner {
             Files.createDirectories(scratchDir);
             out = Files.createTempFile(scratchDir, "exec-", ".out");
             err = Files.createTempFile(scratchDir, "exec-", ".err");
-            ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(command))
+            List<String> full = new java.util.ArrayList<>(prefix);
+            full.addAll(command);
+            ProcessBuilder pb = new ProcessBuilder(ProcessGroup.wrap(full))
                     .directory(workingDir.toFile())
                     .redirectInput(new File("/dev/null"))
                     .redirectOutput(out.toFile())

@@ -142,14 +142,17 @@ public final class ContainerRunner {
             Files.deleteIfExists(dir.resolve((n - 2) + ".log"));
             Files.deleteIfExists(log);
             Files.createFile(log);
-            if (serve) {
+            if (serve && pod.netns() != null) {
+                inst = NetnsBuiltin.start(pod.netns(), builtin.get(), pod.pod().getMetadata().getName(), pod.pod().getMetadata().getNamespace(),
+                        spec.getPorts(), resolved, wd, log, Duration.ofSeconds(60));
+            } else if (serve) {
                 inst = BuiltinInstance.start(builtin.get(), pod.pod().getMetadata().getName(), pod.pod().getMetadata().getNamespace(),
                         pod.podIp(), rt.config().nodeIp(), pod.hostNetwork(), spec.getPorts(), rt.loops(), log);
             } else if (CommandRunner.findExecutable(cmd.get(0), resolved.get("PATH"), wd) == null) {
                 exitedEarly(128, "StartError", CommandRunner.notFound(cmd.get(0)));
                 return;
             } else {
-                inst = ProcessInstance.start(cmd, resolved, wd, log);
+                inst = ProcessInstance.start(pod.netns() == null ? cmd : pod.netns().exec(cmd), resolved, wd, log);
             }
         } catch (IOException e) {
             exitedEarly(serve ? 1 : 128, serve ? "Error" : "StartError", e.getMessage());
@@ -315,7 +318,7 @@ public final class ContainerRunner {
 
     private void addProbe(ProbeWorker.Kind kind, Probe probe) {
         Path scratch = pod.sandbox().resolve(".exec");
-        ProbeWorker w = new ProbeWorker(kind, probe, () -> ProbeAction.run(probe, spec, pod.podIp(), this::env, currentWorkDir(), scratch),
+        ProbeWorker w = new ProbeWorker(kind, probe, () -> ProbeAction.run(probe, spec, pod.podIp(), pod.netns(), this::env, currentWorkDir(), scratch),
                 rt.scheduler(), rt.probes(), this::onProbe);
         probes.add(w);
         w.start();

@@ -78,7 +78,7 @@ public final class KubeletServer implements AutoCloseable {
 
     public static KubeletServer start(RuntimeServices rt, PodRuntime pods) {
         KubeletServer[] self = new KubeletServer[1];
-        InetSocketAddress addr = new InetSocketAddress(rt.config().nodeIp(), rt.config().kubeletPort());
+        InetSocketAddress addr = new InetSocketAddress(rt.config().kubeletAddress(), rt.config().kubeletPort());
         try {
             Channel ch = new ServerBootstrap().group(rt.loops()).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -284,7 +284,7 @@ public final class KubeletServer implements AutoCloseable {
         if (env.isEmpty()) {
             env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
         }
-        CommandRunner.Result r = CommandRunner.run(command, env, c.currentWorkDir(), pod.sandbox().resolve(".exec"), timeout);
+        CommandRunner.Result r = CommandRunner.run(pod.netnsPrefix(), command, env, c.currentWorkDir(), pod.sandbox().resolve(".exec"), timeout);
         ObjectNode out = JSON.createObjectNode();
         out.put("stdout", Base64.getEncoder().encodeToString(r.stdout()));
         out.put("stderr", Base64.getEncoder().encodeToString(r.stderr()));

@@ -49,10 +49,16 @@ public final class NodeRegistration {
         this.kubeletPort = kubeletPort;
     }
 
+    /** Where the apiserver finds the kubelet server when it is not on the InternalIP (netns backend). */
+    private Map<String, String> annotations() {
+        return config.kubeletAddress().equals(config.nodeIp()) ? Map.of()
+                : Map.of(AgentConfig.KUBELET_ADDRESS_ANNOTATION, config.kubeletAddress());
+    }
+
     /** Creates or takes over the Node and posts a full Ready status. */
     public void register() {
         Node desired = new NodeBuilder()
-                .withNewMetadata().withName(config.nodeName()).withLabels(labels()).endMetadata()
+                .withNewMetadata().withName(config.nodeName()).withLabels(labels()).withAnnotations(annotations()).endMetadata()
                 .withNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
                 .withStatus(status())
                 .build();
@@ -64,7 +70,7 @@ public final class NodeRegistration {
             }
             // a previous run of this node (or a restart): take the object over
             client.nodes().withName(config.nodeName()).edit(n -> new NodeBuilder(n)
-                    .editMetadata().addToLabels(labels()).endMetadata()
+                    .editMetadata().addToLabels(labels()).addToAnnotations(annotations()).endMetadata()
                     .editOrNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
                     .build());
         }

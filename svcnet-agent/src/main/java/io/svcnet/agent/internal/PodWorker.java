@@ -50,6 +50,7 @@ public final class PodWorker {
     private final String podIp;
     private final boolean hostNetwork;
     private final Path sandbox;
+    private final NetnsPod netns;
     private final List<ContainerRunner> containers = new ArrayList<>();
     private final String startTime;
     private final Map<String, String[]> conditionStates = new HashMap<>();
@@ -57,8 +58,9 @@ public final class PodWorker {
     private volatile boolean terminating;
     private PodStatus lastWritten;
 
-    private PodWorker(Pod pod, RuntimeServices rt, String podIp, boolean hostNetwork, Path sandbox) {
+    private PodWorker(Pod pod, RuntimeServices rt, String podIp, boolean hostNetwork, Path sandbox, NetnsPod netns) {
         this.pod = pod;
+        this.netns = netns;
         this.rt = rt;
         this.podIp = podIp;
         this.hostNetwork = hostNetwork;
@@ -69,7 +71,11 @@ public final class PodWorker {
         }
     }
 
-    /** Admits {@code pod}: allocates its IP and sandbox. @throws IllegalStateException when the pod CIDR is full */
+    /**
+     * Admits {@code pod}: allocates its IP and sandbox and, in the netns backend, builds its network namespace.
+     *
+     * @throws IllegalStateException when the pod CIDR is full or the namespace cannot be built
+     */
     public static PodWorker admit(Pod pod, RuntimeServices rt) {
         boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
         String ip = hostNetwork ? rt.config().nodeIp() : rt.ips().allocate();
@@ -84,7 +90,19 @@ public final class PodWorker {
             throw new IllegalStateException("cannot create the sandbox of pod " + pod.getMetadata().getNamespace() + "/"
                     + pod.getMetadata().getName() + " in " + sandbox + ": " + e.getMessage(), e);
         }
-        return new PodWorker(pod, rt, ip, hostNetwork, sandbox);
+        NetnsPod netns = null;
+        if (rt.netns() != null) {
+            try {
+                netns = hostNetwork ? rt.netns().hostNetwork() : rt.netns().attach(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(), ip);
+            } catch (RuntimeException e) {
+                if (!hostNetwork) {
+                    rt.ips().release(ip);
+                }
+                deleteTree(sandbox);
+                throw e;
+            }
+        }
+        return new PodWorker(pod, rt, ip, hostNetwork, sandbox, netns);
     }
 
     /** Starts every container; each reports its first state (running, or why it waits) through {@link #changed()}. */
@@ -254,8 +272,8 @@ public final class PodWorker {
     }
 
     /**
-     * Stops every container in parallel (SIGTERM, {@code grace}, SIGKILL), releases the IP and removes the
-     * sandbox. Blocks; idempotent.
+     * Stops every container in parallel (SIGTERM, {@code grace}, SIGKILL), deletes the pod's network namespace (netns
+     * backend), releases the IP and removes the sandbox. Blocks; idempotent.
      */
     public void terminate(Duration grace) {
         terminating = true;
@@ -267,6 +285,9 @@ public final class PodWorker {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(grace.toMillis() + 15_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("{}: stopping containers failed: {}", key(), e.toString());
+        }
+        if (netns != null && netns.own()) {
+            rt.netns().detach(uid());
         }
         if (!hostNetwork) {
             rt.ips().release(podIp);
@@ -307,6 +328,16 @@ public final class PodWorker {
 
     public boolean hostNetwork() {
         return hostNetwork;
+    }
+
+    /** Where the pod's network lives in the netns backend (its own namespace, or the node's with hostNetwork); null in loopback. */
+    public NetnsPod netns() {
+        return netns;
+    }
+
+    /** The command prefix that runs a process in the pod's network ({@code ip netns exec <ns>}); empty in loopback. */
+    public List<String> netnsPrefix() {
+        return netns == null ? List.of() : netns.prefix();
     }
 
     public Path sandbox() {

@@ -23,6 +23,11 @@ import java.util.function.Supplier;
  * completed connect; {@code exec} on exit code 0. Each honours {@code timeoutSeconds}. Host defaults to the pod IP,
  * named ports resolve through the container's ports.
  *
+ * <p>In the netns backend the pod IP is only reachable inside the pod's namespace, so every attempt runs there:
+ * {@code exec} through {@code ip netns exec}, {@code tcpSocket} and {@code httpGet} as a bash {@code /dev/tcp}
+ * client through {@code ip netns exec} (an HTTP/1.1 request with {@code Connection: close}, the status line read
+ * back); {@code https} is not supported there.
+ *
  * <p>Threading: blocking; run on the probe executor.
  */
 public final class ProbeAction {
@@ -32,7 +37,9 @@ public final class ProbeAction {
 
     private ProbeAction() {}
 
-    public static Result run(Probe probe, Container container, String podIp, Supplier<Map<String, String>> env, Path workingDir, Path scratch) {
+    /** @param netns the pod's namespace in the netns backend, null in loopback */
+    public static Result run(Probe probe, Container container, String podIp, NetnsPod netns, Supplier<Map<String, String>> env, Path workingDir,
+            Path scratch) {
         Duration timeout = Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : Math.max(1, probe.getTimeoutSeconds()));
         try {
             if (probe.getHttpGet() != null) {
@@ -44,12 +51,20 @@ public final class ProbeAction {
                 if (!path.startsWith("/")) {
                     path = "/" + path;
                 }
+                if (netns != null) {
+                    return httpInNamespace(netns, scheme, host, port, path, h.getHttpHeaders(), scratch, timeout);
+                }
                 return http(URI.create(scheme + "://" + host + ":" + port + path), h.getHttpHeaders(), timeout);
             }
             if (probe.getTcpSocket() != null) {
                 var t = probe.getTcpSocket();
                 String host = t.getHost() == null || t.getHost().isBlank() ? podIp : t.getHost();
                 int port = port(t.getPort(), container);
+                if (netns != null) {
+                    CommandRunner.Result r = bash(netns, "exec 3<>/dev/tcp/\"$0\"/\"$1\"", List.of(host, Integer.toString(port)), scratch, timeout);
+                    return r.exitCode() == 0 ? new Result(true, "")
+                            : new Result(false, "dial tcp " + host + ":" + port + ": " + (r.timedOut() ? "i/o timeout" : new String(r.stderr()).trim()));
+                }
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
                     return new Result(true, "");
@@ -59,7 +74,7 @@ public final class ProbeAction {
             }
             if (probe.getExec() != null) {
                 List<String> cmd = probe.getExec().getCommand();
-                CommandRunner.Result r = CommandRunner.run(cmd, env.get(), workingDir, scratch, timeout);
+                CommandRunner.Result r = CommandRunner.run(netns == null ? List.of() : netns.prefix(), cmd, env.get(), workingDir, scratch, timeout);
                 if (r.timedOut()) {
                     return new Result(false, "command " + cmd + " timed out after " + timeout.toSeconds() + "s");
                 }
@@ -70,6 +85,49 @@ public final class ProbeAction {
         } catch (RuntimeException e) {
             return new Result(false, e.getMessage());
         }
+    }
+
+    private static final String HTTP_SCRIPT = "exec 3<>/dev/tcp/\"$0\"/\"$1\" || exit 2\n"
+            + "printf 'GET %s HTTP/1.1\\r\\nHost: %s\\r\\nUser-Agent: kube-probe/1.32\\r\\nAccept: */*\\r\\nConnection: close\\r\\n%s\\r\\n' "
+            + "\"$2\" \"$0:$1\" \"$3\" >&3\n"
+            + "IFS= read -r line <&3 || exit 3\n"
+            + "printf '%s\\n' \"$line\"\n";
+
+    private static Result httpInNamespace(NetnsPod netns, String scheme, String host, int port, String path, List<HTTPHeader> headers, Path scratch,
+            Duration timeout) {
+        String url = scheme + "://" + host + ":" + port + path;
+        if (!scheme.equals("http")) {
+            return new Result(false, "Get \"" + url + "\": the netns backend probes plain http only");
+        }
+        StringBuilder extra = new StringBuilder();
+        if (headers != null) {
+            for (HTTPHeader h : headers) {
+                extra.append(h.getName()).append(": ").append(h.getValue()).append("\r\n");
+            }
+        }
+        CommandRunner.Result r = bash(netns, HTTP_SCRIPT, List.of(host, Integer.toString(port), path, extra.toString()), scratch, timeout);
+        if (r.timedOut()) {
+            return new Result(false, "Get \"" + url + "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+        }
+        String status = new String(r.stdout()).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^HTTP/\\d(?:\\.\\d)? (\\d{3})").matcher(status);
+        if (r.exitCode() != 0 || !m.find()) {
+            return new Result(false, "Get \"" + url + "\": " + (r.exitCode() == 2 ? "dial tcp " + host + ":" + port + ": connection refused"
+                    : "malformed HTTP response " + status + new String(r.stderr()).trim()));
+        }
+        int code = Integer.parseInt(m.group(1));
+        return code >= 200 && code < 400 ? new Result(true, "") : new Result(false, "HTTP probe failed with statuscode: " + code);
+    }
+
+    /** {@code bash -c script args...} inside the namespace. */
+    private static CommandRunner.Result bash(NetnsPod netns, String script, List<String> args, Path scratch, Duration timeout) {
+        String bash = IpCommand.find("bash");
+        if (bash == null) {
+            throw new IllegalStateException("probes in the netns backend need bash (for /dev/tcp)");
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of(bash, "-c", script));
+        cmd.addAll(args);
+        return CommandRunner.run(netns.prefix(), cmd, Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), scratch, scratch, timeout);
     }
 
     private static Result http(URI uri, List<HTTPHeader> headers, Duration timeout) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *                   serialized behind one connection)
  * @param loops      Netty event loops of the built-in images and the kubelet server
  * @param ips        the node's pod IP pool
+ * @param netns      the node's namespaces in the netns backend; null in the loopback backend
  */
 public record RuntimeServices(KubernetesClient client, AgentConfig config, ScheduledExecutorService scheduler, ExecutorService blocking,
-        ExecutorService probes, ExecutorService statusWriters, EventLoopGroup loops, PodIpAllocator ips) {}
+        ExecutorService probes, ExecutorService statusWriters, EventLoopGroup loops, PodIpAllocator ips, NetnsNode netns) {}
