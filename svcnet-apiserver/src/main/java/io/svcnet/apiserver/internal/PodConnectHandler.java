@@ -94,6 +94,11 @@ final class PodConnectHandler {
                 ip = a.path("address").asText();
             }
         }
+        // A node whose InternalIP lives in a network namespace publishes the address its kubelet server listens on.
+        String published = node.path("metadata").path("annotations").path("svcnet.io/kubelet-address").asText("");
+        if (!published.isEmpty()) {
+            ip = published;
+        }
         int port = node.path("status").path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(0);
         if (ip == null || port == 0) {
             throw new ApiException(503, "ServiceUnavailable", "node " + nodeName + " publishes no kubelet endpoint");
