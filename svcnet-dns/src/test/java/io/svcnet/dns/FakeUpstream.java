@@ -33,8 +33,23 @@ final class FakeUpstream implements AutoCloseable {
     private final Thread tcpThread;
 
     FakeUpstream() throws IOException {
-        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        tcp = new ServerSocket(socket.getLocalPort(), 50, InetAddress.getLoopbackAddress());
+        // UDP and TCP on one port number: take an ephemeral UDP port, then the same TCP port; another process may
+        // hold that TCP port, so try a few ports before giving up.
+        DatagramSocket udp = null;
+        ServerSocket stream = null;
+        for (int attempt = 0; stream == null; attempt++) {
+            udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try {
+                stream = new ServerSocket(udp.getLocalPort(), 50, InetAddress.getLoopbackAddress());
+            } catch (IOException e) {
+                udp.close();
+                if (attempt >= 20) {
+                    throw e;
+                }
+            }
+        }
+        socket = udp;
+        tcp = stream;
         thread = new Thread(this::serve, "fake-upstream");
         thread.setDaemon(true);
         thread.start();
