@@ -394,8 +394,14 @@ public final class ContainerRunner {
 
     /** Completes when the instance writing {@code log} is done (at once when none is running). */
     synchronized CompletableFuture<Integer> exitOf(Path log) {
-        if (instance != null && log.equals(dir.resolve(instanceNo + ".log"))) {
-            return instance.exited();
+        if (log.equals(dir.resolve(instanceNo + ".log"))) {
+            if (instance != null) {
+                return instance.exited();
+            }
+            if (state != State.TERMINATED) {
+                // the instance that will write this log is still starting: not done yet (callers poll again)
+                return new CompletableFuture<>();
+            }
         }
         return CompletableFuture.completedFuture(0);
     }

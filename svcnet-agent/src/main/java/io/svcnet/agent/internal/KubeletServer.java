@@ -212,6 +212,9 @@ public final class KubeletServer implements AutoCloseable {
                     ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n))).syncUninterruptibly();
                     continue;
                 }
+                if (!exited.isDone()) {
+                    exited = c.exitOf(log); // the instance may have started (or ended) since the last look
+                }
                 if (!follow || (exited.isDone() && f.length() <= pos) || pod.terminating()) {
                     break;
                 }
