@@ -5,12 +5,15 @@ import io.svcnet.controllers.internal.ControllerLoop;
 import io.svcnet.controllers.internal.DeploymentController;
 import io.svcnet.controllers.internal.EndpointSliceController;
 import io.svcnet.controllers.internal.EndpointsController;
+import io.svcnet.controllers.internal.EventBroadcaster;
 import io.svcnet.controllers.internal.GarbageCollector;
 import io.svcnet.controllers.internal.RateLimiter;
 import io.svcnet.controllers.internal.Reconciler;
 import io.svcnet.controllers.internal.ReplicaSetController;
 import io.svcnet.controllers.internal.SharedInformers;
 import io.svcnet.controllers.internal.WorkQueue;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +42,12 @@ import java.util.concurrent.TimeoutException;
  * <p>Threading: {@link #start} builds the informers, registers every controller's handlers, starts the informers and
  * waits for their caches to sync (fabric8 delivers each informer's events serially on the client's executor), then
  * starts each controller's worker threads ({@code svcnet-<controller>-N}, counts from {@link Options}). One shared
- * scheduler thread ({@code svcnet-controllers-delay}) fires delayed and back-off re-queues. {@link #close()} stops the
- * informers, shuts the queues down, joins the workers (a reconcile in flight completes) and stops the scheduler;
- * it leaves the client open — the caller owns it.
+ * scheduler thread ({@code svcnet-controllers-delay}) fires delayed and back-off re-queues. One thread
+ * ({@code svcnet-events}) writes the core/v1 Events that {@code kubectl describe} shows (ScalingReplicaSet,
+ * SuccessfulCreate, SuccessfulDelete, FailedCreate, FailedDelete, FailedToCreateEndpoint, FailedToUpdateEndpoint,
+ * FailedToUpdateEndpointSlices) from a bounded queue, so no reconcile waits for an event.
+ * {@link #close()} stops the informers, shuts the queues down, joins the workers (a reconcile in flight completes),
+ * flushes queued events for up to two seconds and stops the scheduler; it leaves the client open — the caller owns it.
  */
 public final class Controllers implements AutoCloseable {
 
@@ -90,14 +96,19 @@ public final class Controllers implements AutoCloseable {
         }
     }
 
+    /** Events waiting to be written before new ones are dropped (client-go's broadcaster queues 1000). */
+    static final int EVENT_QUEUE_CAPACITY = 1000;
+
     private final SharedInformers informers;
     private final ScheduledExecutorService scheduler;
     private final List<ControllerLoop> loops;
+    private final EventBroadcaster events;
 
-    private Controllers(SharedInformers informers, ScheduledExecutorService scheduler, List<ControllerLoop> loops) {
+    private Controllers(SharedInformers informers, ScheduledExecutorService scheduler, List<ControllerLoop> loops, EventBroadcaster events) {
         this.informers = informers;
         this.scheduler = scheduler;
         this.loops = loops;
+        this.events = events;
     }
 
     /**
@@ -117,28 +128,43 @@ public final class Controllers implements AutoCloseable {
         SharedInformers informers = new SharedInformers(client, options.resync());
         List<ControllerLoop> loops = new ArrayList<>();
         Clock clock = options.clock();
+        EventBroadcaster events = new EventBroadcaster(client, clock, hostName(), EVENT_QUEUE_CAPACITY);
         try {
             WorkQueue<String> endpoints = queue("endpoints", clock, scheduler);
             loops.add(new ControllerLoop("endpoints", endpoints,
-                    new EndpointsController(client, informers, endpoints, clock), options.endpointsWorkers()));
+                    new EndpointsController(client, informers, endpoints, clock, events.recorder("endpoint-controller")), options.endpointsWorkers()));
             WorkQueue<String> slices = queue("endpointslice", clock, scheduler);
             loops.add(new ControllerLoop("endpointslice", slices,
-                    new EndpointSliceController(client, informers, slices, clock, options.maxEndpointsPerSlice()), options.endpointSliceWorkers()));
+                    new EndpointSliceController(client, informers, slices, clock, options.maxEndpointsPerSlice(),
+                            events.recorder("endpointslice-controller")), options.endpointSliceWorkers()));
             WorkQueue<String> replicaSets = queue("replicaset", clock, scheduler);
             loops.add(new ControllerLoop("replicaset", replicaSets,
-                    new ReplicaSetController(client, informers, replicaSets, clock), options.replicaSetWorkers()));
+                    new ReplicaSetController(client, informers, replicaSets, clock, events.recorder("replicaset-controller")), options.replicaSetWorkers()));
             WorkQueue<String> deployments = queue("deployment", clock, scheduler);
             loops.add(new ControllerLoop("deployment", deployments,
-                    new DeploymentController(client, informers, deployments, clock), options.deploymentWorkers()));
+                    new DeploymentController(client, informers, deployments, clock, events.recorder("deployment-controller")), options.deploymentWorkers()));
             WorkQueue<String> gc = queue("garbagecollector", clock, scheduler);
             Reconciler collector = new GarbageCollector(client, informers, gc);
             loops.add(new ControllerLoop("garbagecollector", gc, collector, options.gcWorkers()));
             informers.start(options.syncTimeout());
             loops.forEach(ControllerLoop::start);
-            return new Controllers(informers, scheduler, loops);
+            return new Controllers(informers, scheduler, loops, events);
         } catch (TimeoutException | RuntimeException e) {
-            new Controllers(informers, scheduler, loops).close();
+            new Controllers(informers, scheduler, loops, events).close();
             throw e instanceof RuntimeException re ? re : new IllegalStateException("controllers could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The events' {@code reportingInstance}: this host's name, as kube-controller-manager reports it. */
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "svcnet-controllers";
         }
     }
 
@@ -153,6 +179,7 @@ public final class Controllers implements AutoCloseable {
         for (ControllerLoop loop : loops) {
             loop.close();
         }
+        events.close();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

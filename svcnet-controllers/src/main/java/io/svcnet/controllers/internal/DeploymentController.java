@@ -49,7 +49,9 @@ import java.util.Set;
  *       conditions Available (MinimumReplicasAvailable) and Progressing (NewReplicaSetCreated, FoundNewReplicaSet,
  *       ReplicaSetUpdated, NewReplicaSetAvailable, ProgressDeadlineExceeded) with upstream's messages, which is what
  *       {@code kubectl rollout status} reads;</li>
- *   <li>old ReplicaSets scaled to zero beyond {@code revisionHistoryLimit} are deleted once the rollout completes.</li>
+ *   <li>old ReplicaSets scaled to zero beyond {@code revisionHistoryLimit} are deleted once the rollout completes;</li>
+ *   <li>every size change is a Normal {@code ScalingReplicaSet} event on the Deployment, upstream's
+ *       "Scaled up|down replica set <rs> from <a> to <b>" (a new ReplicaSet: "from 0 to <n>").</li>
  * </ul>
  * Pods and ReplicaSets of deleted owners are removed by the {@link GarbageCollector}.
  *
@@ -68,9 +70,11 @@ public final class DeploymentController implements Reconciler {
     private final SharedInformers informers;
     private final WorkQueue<String> queue;
     private final Clock clock;
+    private final EventRecorder events;
 
-    public DeploymentController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock) {
+    public DeploymentController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock, EventRecorder events) {
         this.client = client;
+        this.events = events;
         this.informers = informers;
         this.queue = queue;
         this.clock = clock;
@@ -408,6 +412,11 @@ public final class DeploymentController implements Reconciler {
                 .editMetadata().addToAnnotations(DESIRED_REPLICAS, desired).addToAnnotations(MAX_REPLICAS, max).endMetadata().build();
         ReplicaSet updated = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(copy).update();
         s.replace(updated);
+        if (sizeChange) {
+            int from = replicas(rs);
+            events.normal(s.d, "ScalingReplicaSet", "Scaled " + (size > from ? "up" : "down") + " replica set "
+                    + rs.getMetadata().getName() + " from " + from + " to " + size);
+        }
         return sizeChange;
     }
 
@@ -477,6 +486,9 @@ public final class DeploymentController implements Reconciler {
         try {
             ReplicaSet created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs).create();
             s.createdOrFound = "NewReplicaSetCreated";
+            if (replicas(created) > 0) {
+                events.normal(d, "ScalingReplicaSet", "Scaled up replica set " + created.getMetadata().getName() + " from 0 to " + replicas(created));
+            }
             return created;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
@@ -45,7 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       unchanged slice with room before a new slice is made; emptied slices are deleted; writes go create → update
  *       → delete so readers never see a gap;</li>
  *   <li>a Service with no endpoints keeps one empty placeholder slice, as upstream; the slices are deleted with the
- *       Service.</li>
+ *       Service;</li>
+ *   <li>a failed write is a Warning {@code FailedToUpdateEndpointSlices} event on the Service, upstream's "Error updating
+ *       Endpoint Slices for Service <ns>/<name>: <err>"; the key is retried with back-off.</li>
  * </ul>
  *
  * <p>Threading: reconciles on the controller's worker threads; event handlers only enqueue.
@@ -62,12 +65,15 @@ public final class EndpointSliceController implements Reconciler {
     private final int maxPerSlice;
     private final WrittenVersions written = new WrittenVersions();
     private final Map<String, Set<String>> writtenSlices = new ConcurrentHashMap<>();
+    private final EventRecorder events;
 
-    public EndpointSliceController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock, int maxPerSlice) {
+    public EndpointSliceController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock, int maxPerSlice,
+            EventRecorder events) {
         if (maxPerSlice < 1 || maxPerSlice > 1000) {
             throw new IllegalArgumentException("maxEndpointsPerSlice must be in 1..1000, got " + maxPerSlice);
         }
         this.client = client;
+        this.events = events;
         this.informers = informers;
         this.maxPerSlice = maxPerSlice;
         this.triggers = new ServiceTriggers(informers, queue, clock);
@@ -127,6 +133,16 @@ public final class EndpointSliceController implements Reconciler {
         }
         Instant trigger = triggers.triggerTime(key);
         Plan plan = plan(svc, existing, informers.pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns), trigger);
+        try {
+            apply(key, ns, plan);
+        } catch (KubernetesClientException e) {
+            events.warning(svc, "FailedToUpdateEndpointSlices", "Error updating Endpoint Slices for Service " + key + ": " + EventBroadcaster.describe(e));
+            throw e;
+        }
+        triggers.synced(key, trigger);
+    }
+
+    private void apply(String key, String ns, Plan plan) {
         for (EndpointSlice s : plan.create()) {
             EndpointSlice created = client.discovery().v1().endpointSlices().inNamespace(ns).resource(s).create();
             String sk = SharedInformers.key(created);
@@ -142,7 +158,6 @@ public final class EndpointSliceController implements Reconciler {
         for (EndpointSlice s : plan.delete()) {
             delete(key, s);
         }
-        triggers.synced(key, trigger);
     }
 
     private void delete(String svcKey, EndpointSlice s) {

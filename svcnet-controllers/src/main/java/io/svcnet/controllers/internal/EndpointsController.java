@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
@@ -39,7 +40,10 @@ import java.util.TreeMap;
  *   <li>labels are the service's plus {@code service.kubernetes.io/headless} for {@code clusterIP: None};</li>
  *   <li>at most 1000 addresses, over that the {@code endpoints.kubernetes.io/over-capacity: truncated} annotation;</li>
  *   <li>writes only when subsets, labels or the capacity annotation change; deletes the Endpoints when the Service
- *       goes; never touches the Endpoints of a selector-less Service.</li>
+ *       goes; never touches the Endpoints of a selector-less Service;</li>
+ *   <li>a failed write is a Warning event on the Endpoints, as upstream: {@code FailedToCreateEndpoint} "Failed to create
+ *       endpoint for service <ns>/<name>: <err>" or {@code FailedToUpdateEndpoint} "Failed to update endpoint
+ *       <ns>/<name>: <err>"; the key is retried with back-off.</li>
  * </ul>
  *
  * <p>Threading: reconciles on the controller's worker threads; event handlers only enqueue.
@@ -53,9 +57,11 @@ public final class EndpointsController implements Reconciler {
     private final SharedInformers informers;
     private final ServiceTriggers triggers;
     private final WrittenVersions written = new WrittenVersions();
+    private final EventRecorder events;
 
-    public EndpointsController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock) {
+    public EndpointsController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock, EventRecorder events) {
         this.client = client;
+        this.events = events;
         this.informers = informers;
         this.triggers = new ServiceTriggers(informers, queue, clock);
         // our own writes come back through these events: a reconcile that found the cache stale waits for them
@@ -129,14 +135,25 @@ public final class EndpointsController implements Reconciler {
         }
         Endpoints result;
         if (current == null) {
-            result = client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(new EndpointsBuilder()
+            Endpoints fresh = new EndpointsBuilder()
                     .withNewMetadata().withName(svc.getMetadata().getName()).withNamespace(svc.getMetadata().getNamespace())
                     .withLabels(labels).withAnnotations(annotations).endMetadata()
-                    .withSubsets(desired.subsets()).build()).create();
+                    .withSubsets(desired.subsets()).build();
+            try {
+                result = client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(fresh).create();
+            } catch (KubernetesClientException e) {
+                events.warning(fresh, "FailedToCreateEndpoint", "Failed to create endpoint for service " + key + ": " + EventBroadcaster.describe(e));
+                throw e;
+            }
         } else {
             Endpoints updated = new EndpointsBuilder(current).editMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
                     .withSubsets(desired.subsets()).build();
-            result = client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(updated).update();
+            try {
+                result = client.endpoints().inNamespace(svc.getMetadata().getNamespace()).resource(updated).update();
+            } catch (KubernetesClientException e) {
+                events.warning(updated, "FailedToUpdateEndpoint", "Failed to update endpoint " + key + ": " + EventBroadcaster.describe(e));
+                throw e;
+            }
         }
         written.wrote(key, result);
         triggers.synced(key, trigger);

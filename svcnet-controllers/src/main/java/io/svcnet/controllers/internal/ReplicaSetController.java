@@ -36,7 +36,10 @@ import java.util.Set;
  *       not ready before ready; ready for less time first; more restarts first; newest first;</li>
  *   <li>{@link Expectations} keep a lagging pod cache from causing a second round of creates or deletes;</li>
  *   <li>status (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas honouring minReadySeconds,
- *       observedGeneration) is written through the status subresource when it changes.</li>
+ *       observedGeneration) is written through the status subresource when it changes;</li>
+ *   <li>events on the ReplicaSet as upstream's {@code RealPodControl}: Normal {@code SuccessfulCreate} "Created pod: <pod>",
+ *       Normal {@code SuccessfulDelete} "Deleted pod: <pod>", Warning {@code FailedCreate} "Error creating: <err>",
+ *       Warning {@code FailedDelete} "Error deleting: <err>".</li>
  * </ul>
  *
  * <p>Threading: reconciles on the controller's worker threads; event handlers only enqueue and observe expectations.
@@ -50,9 +53,11 @@ public final class ReplicaSetController implements Reconciler {
     private final WorkQueue<String> queue;
     private final Clock clock;
     private final Expectations expectations;
+    private final EventRecorder events;
 
-    public ReplicaSetController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock) {
+    public ReplicaSetController(KubernetesClient client, SharedInformers informers, WorkQueue<String> queue, Clock clock, EventRecorder events) {
         this.client = client;
+        this.events = events;
         this.informers = informers;
         this.queue = queue;
         this.clock = clock;
@@ -150,8 +155,10 @@ public final class ReplicaSetController implements Reconciler {
             // sequential creates stopping at the first failure: a broken template fails one create, not hundreds
             for (int done = 0; done < n; done++) {
                 try {
-                    client.pods().inNamespace(ns).resource(pod).create();
+                    Pod created = client.pods().inNamespace(ns).resource(pod).create();
+                    events.normal(rs, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
                 } catch (KubernetesClientException e) {
+                    events.warning(rs, "FailedCreate", "Error creating: " + EventBroadcaster.describe(e));
                     for (int skipped = done; skipped < n; skipped++) {
                         expectations.creationObserved(key); // these creations will never be observed
                     }
@@ -169,8 +176,11 @@ public final class ReplicaSetController implements Reconciler {
                 try {
                     if (client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete().isEmpty()) {
                         expectations.deletionObserved(key, p.getMetadata().getUid()); // already gone
+                    } else {
+                        events.normal(rs, "SuccessfulDelete", "Deleted pod: " + p.getMetadata().getName());
                     }
                 } catch (KubernetesClientException e) {
+                    events.warning(rs, "FailedDelete", "Error deleting: " + EventBroadcaster.describe(e));
                     expectations.deletionObserved(key, p.getMetadata().getUid());
                     throw new IllegalStateException("deleting pod " + p.getMetadata().getName() + " of ReplicaSet " + key + " failed: " + e.getMessage(), e);
                 }
