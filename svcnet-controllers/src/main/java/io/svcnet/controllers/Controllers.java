@@ -80,7 +80,8 @@ public final class Controllers implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options(5, 5, 5, 5, 2, 100, Duration.ofMinutes(5), Duration.ofSeconds(60), Clock.systemUTC());
+            // 20 endpoint workers: each sync ends in an fsync'ed write, and 5 cannot keep up with 100 pod changes/s (BENCHMARKS.md)
+            return new Options(20, 20, 5, 5, 2, 100, Duration.ofMinutes(5), Duration.ofSeconds(60), Clock.systemUTC());
         }
 
         public Options withMaxEndpointsPerSlice(int n) {
