@@ -84,7 +84,7 @@ start_server() {
   serverlog="$work/server-$name.log"
   t0=$(date +%s%N)
   # shellcheck disable=SC2086 # opts are JVM flags, word splitting intended
-  java $opts -jar "$work/svcnet.jar" up --port 0 --data-dir "$data" >"$serverlog" 2>&1 &
+  java $opts -jar "$work/svcnet.jar" up --port 0 --nodes 0 --data-dir "$data" >"$serverlog" 2>&1 &
   pid=$!
   for _ in $(seq 1 1200); do
     grep -q 'listening on https://' "$serverlog" && break

@@ -38,7 +38,7 @@ final class ApiHandler implements Consumer<HttpExchange> {
             route(ex);
         } catch (ApiException e) {
             fail(ex, e);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError must still answer the client, not hang it
             LOG.error("{} {} failed", ex.method(), ex.path(), e);
             fail(ex, ApiException.internal(e));
         }
