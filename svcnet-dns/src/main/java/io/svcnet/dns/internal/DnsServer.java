@@ -76,7 +76,8 @@ public final class DnsServer implements AutoCloseable {
                 Forwarder f = new Forwarder((EventLoop) e, udpClass, tcpClass, config.upstreams(), config.upstreamTimeout(), cache);
                 workers.put(e, new LoopWorker(new QueryProcessor(table, config.pods(), !config.upstreams().isEmpty()), f));
             }
-            int port = config.port();
+            // DNS clients retry over TCP on the port they used for UDP: with port 0, pick one number free for both
+            int port = config.port() == 0 ? freeUdpAndTcpPort(config.bindAddress()) : config.port();
             List<EventExecutor> loops = new ArrayList<>();
             group.forEach(loops::add);
             int udpSockets = epoll ? loops.size() : 1;
@@ -146,6 +147,23 @@ public final class DnsServer implements AutoCloseable {
 
     public int udpPort() {
         return udpPort;
+    }
+
+    /** A port number that is free for both UDP and TCP on {@code address} right now (0 if none was found). */
+    static int freeUdpAndTcpPort(java.net.InetAddress address) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (java.net.ServerSocket tcp = new java.net.ServerSocket(0, 1, address)) {
+                int p = tcp.getLocalPort();
+                try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new InetSocketAddress(address, p))) {
+                    return p;
+                } catch (java.io.IOException taken) {
+                    // UDP side busy: try another number
+                }
+            } catch (java.io.IOException e) {
+                return 0;
+            }
+        }
+        return 0;
     }
 
     public int tcpPort() {
