@@ -71,10 +71,10 @@ final class AllInOne implements AutoCloseable {
         KubernetesClient client = ApiClients.connect(server.url(), server.token(), server.caCertFile());
         started.push(client);
         started.push(Controllers.start(client, Controllers.Options.defaults()));
+        // cluster-wide, even with no local nodes: nodes may join later with `svcnet node`
+        started.push(PodScheduler.start(client, Clock.systemUTC()));
+        started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults()));
         if (o.nodes() > 0) {
-            // with no nodes (API only) there is nothing to schedule onto or to watch over
-            started.push(PodScheduler.start(client, Clock.systemUTC()));
-            started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults()));
             InetAddress dnsBind = InetAddress.getByName("127.0.1.1");
             ClusterDns dns = ClusterDns.start(client, DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain()));
             started.push(dns);
