@@ -21,9 +21,7 @@ import io.svcnet.api.schema.UnknownFields;
 import io.svcnet.api.selector.FieldSelector;
 import io.svcnet.api.selector.LabelSelector;
 import io.svcnet.api.selector.SelectorParseException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -185,10 +183,6 @@ final class ResourceHandler {
         Map<String, String> warnings = new LinkedHashMap<>();
         ObjectNode obj = decodeBody(ex, rp.type(), warnings);
         checkNamespace(obj, rp);
-        ObjectNode meta = ObjectCodec.meta(obj);
-        if (rp.type() == ResourceTypes.NAMESPACES && ObjectCodec.text(meta, "name") == null) {
-            // nothing: validation reports the missing name
-        }
         obj = ManagedFields.recordUpdate(null, obj, schemaOf(rp.type()), fieldManager(ex, "Update"), "Update", rp.type().apiVersion(), now());
         ObjectNode created = registry.create(rp.type(), rp.namespace(), obj, dryRun(ex));
         send(ex, 201, created, Negotiation.of(ex.header("Accept")), warnings);
@@ -636,13 +630,4 @@ final class ResourceHandler {
         ex.respond(200, Negotiation.TABLE_CONTENT_TYPE, Json.bytes(table), Map.of());
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static List<ObjectNode> asList(Iterable<ObjectNode> it) {
-        List<ObjectNode> l = new ArrayList<>();
-        it.forEach(l::add);
-        return l;
-    }
 }
