@@ -69,6 +69,7 @@ public final class HttpServer implements AutoCloseable {
                         }
                         p.addLast("codec", new HttpServerCodec(8192, 65536, 65536));
                         p.addLast("continue", new HttpServerExpectContinueHandler());
+                        p.addLast("close-after-body", new CloseAfterBody());
                         p.addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES) {
                             @Override
                             protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
@@ -78,7 +79,11 @@ public final class HttpServer implements AutoCloseable {
                                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
                                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
                                 r.headers().set(HttpHeaderNames.CONNECTION, "close");
-                                ctx.writeAndFlush(r).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                                // Close only after the rest of the body has been read (the aggregator discards it):
+                                // closing with unread bytes makes the kernel send RST, and a client still writing
+                                // the body then loses the 413 before it reads it.
+                                ctx.writeAndFlush(r);
+                                ctx.pipeline().get(CloseAfterBody.class).closeAtEndOfBody(ctx.channel());
                             }
                         });
                         p.addLast("dispatch", new SimpleChannelInboundHandler<FullHttpRequest>() {
@@ -135,5 +140,36 @@ public final class HttpServer implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /**
+     * After a request was refused before its body was read, closes the connection once the body's last
+     * chunk has arrived, or when the client keeps sending for longer than {@link #DRAIN_LIMIT_BYTES} or
+     * {@link #DRAIN_LIMIT_SECONDS}.
+     */
+    private static final class CloseAfterBody extends io.netty.channel.ChannelInboundHandlerAdapter {
+        private static final long DRAIN_LIMIT_BYTES = 64L << 20;
+        private static final long DRAIN_LIMIT_SECONDS = 30;
+        private boolean closing;
+        private long drained;
+
+        void closeAtEndOfBody(io.netty.channel.Channel ch) {
+            closing = true;
+            ch.eventLoop().schedule(() -> { ch.close(); }, DRAIN_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closing && msg instanceof io.netty.handler.codec.http.HttpContent c) {
+                drained += c.content().readableBytes();
+                boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+                io.netty.util.ReferenceCountUtil.release(msg);
+                if (last || drained > DRAIN_LIMIT_BYTES) {
+                    ctx.close();
+                }
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 }
