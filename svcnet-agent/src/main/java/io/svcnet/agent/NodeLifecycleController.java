@@ -2,14 +2,17 @@ package io.svcnet.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.svcnet.agent.internal.Conflicts;
+import io.svcnet.agent.internal.NodeLease;
 import io.svcnet.agent.internal.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,15 +30,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node lifecycle controller of kube-controller-manager (pkg/controller/nodelifecycle), reduced to what
- * Service networking needs: every {@link Options#monitorPeriod()} it checks each Node's Ready condition; a node
- * whose newest {@code lastHeartbeatTime} is older than {@link Options#gracePeriod()} (upstream
- * {@code --node-monitor-grace-period}, 40 s) gets every condition set to {@code Unknown} with reason
- * {@code NodeStatusUnknown} ("Kubelet stopped posting node status.") — kubectl shows it NotReady — and the Ready
- * condition of each of its pods is set to False ({@code MarkPodsNotReady}), so the endpoints controllers move them
- * to notReadyAddresses. A node that heartbeats again is Ready again by its own write; its agent rewrites its pods'
- * status. Pod eviction (upstream after 5 minutes via taints) is not done.
+ * Service networking needs: every {@link Options#monitorPeriod()} it checks each Node's liveness. As upstream since
+ * node Leases (KEP-589), a node is alive while either signal is fresh: its Lease {@code kube-node-lease/<name>}'s
+ * {@code spec.renewTime} (renewed every 10 s by the agent) or the newest {@code lastHeartbeatTime} of its conditions
+ * (posted only every minute, or when status changes) — so agents that write no Lease still work. A node whose newest
+ * signal is older than {@link Options#gracePeriod()} (upstream {@code --node-monitor-grace-period}, 40 s) gets
+ * every condition set to {@code Unknown} with reason {@code NodeStatusUnknown} ("Kubelet stopped posting node
+ * status.") — kubectl shows it NotReady — and the Ready condition of each of its pods is set to False
+ * ({@code MarkPodsNotReady}), so the endpoints controllers move them to notReadyAddresses. A node that heartbeats
+ * again is Ready again by its own write; its agent rewrites its pods' status. Pod eviction (upstream after 5 minutes
+ * via taints) is not done.
  *
- * <p>Run one per cluster. Threading: two fabric8 informers (nodes, pods) and one thread
+ * <p>Node Leases outlive their Node only briefly: the agent gives each an ownerReference to its Node, and since
+ * svcnet's garbage collector does not follow Node owners, each pass deletes Leases in {@code kube-node-lease} all of
+ * whose owners are Nodes that no longer exist (absent, or present with another uid — confirmed with a live GET), as
+ * kube-controller-manager's garbage collector would.
+ *
+ * <p>Run one per cluster. Threading: three fabric8 informers (nodes, pods, node Leases) and one thread
  * ({@code svcnet-node-lifecycle}) that runs the monitor passes and writes through the client.
  */
 public final class NodeLifecycleController implements AutoCloseable {
@@ -66,6 +77,7 @@ public final class NodeLifecycleController implements AutoCloseable {
     private final Options options;
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<Pod> pods;
+    private final SharedIndexInformer<Lease> leases;
     private final ScheduledExecutorService thread;
 
     private NodeLifecycleController(KubernetesClient client, Options options) {
@@ -73,6 +85,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         this.options = options;
         this.nodes = client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
         this.pods = client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.leases = client.leases().inNamespace(NodeLease.NAMESPACE).runnableInformer(Duration.ofMinutes(5).toMillis());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "svcnet-node-lifecycle");
             t.setDaemon(true);
@@ -88,6 +101,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         try {
             c.nodes.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
             c.pods.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            c.leases.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             c.close();
             throw new IllegalStateException("node lifecycle controller: informers did not sync: " + e, e);
@@ -105,7 +119,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         }
     }
 
-    /** One pass over every node. */
+    /** One pass over every node, then over orphaned node Leases. */
     void monitor() {
         Instant now = options.clock().instant();
         for (Node node : nodes.getStore().list()) {
@@ -114,7 +128,7 @@ public final class NodeLifecycleController implements AutoCloseable {
                 continue;
             }
             if (!"Unknown".equals(ready.getStatus())) {
-                Instant heartbeat = newestHeartbeat(node);
+                Instant heartbeat = newest(leaseRenewTime(node), newestHeartbeat(node));
                 if (heartbeat == null || Duration.between(heartbeat, now).compareTo(options.gracePeriod()) <= 0) {
                     continue;
                 }
@@ -122,6 +136,27 @@ public final class NodeLifecycleController implements AutoCloseable {
             }
             markPodsNotReady(node.getMetadata().getName(), now);
         }
+        deleteOrphanedLeases();
+    }
+
+    private static Instant newest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    /** The renewTime of the node's Lease, or null without a Lease (or one held by another node object). */
+    private Instant leaseRenewTime(Node node) {
+        Lease lease = leases.getStore().getByKey(NodeLease.NAMESPACE + "/" + node.getMetadata().getName());
+        if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
+            return null;
+        }
+        List<OwnerReference> owners = lease.getMetadata().getOwnerReferences();
+        if (owners != null && !owners.isEmpty() && owners.stream().noneMatch(o -> node.getMetadata().getUid().equals(o.getUid()))) {
+            return null; // a Lease of a previous Node of that name: it says nothing about this one
+        }
+        return lease.getSpec().getRenewTime().toInstant();
     }
 
     private static NodeCondition readyCondition(Node node) {
@@ -140,6 +175,37 @@ public final class NodeLifecycleController implements AutoCloseable {
             }
         }
         return newest;
+    }
+
+    /** Deletes node Leases whose every owner is a Node that is gone (the garbage collector's job for Node owners). */
+    private void deleteOrphanedLeases() {
+        for (Lease lease : leases.getStore().list()) {
+            List<OwnerReference> owners = lease.getMetadata().getOwnerReferences();
+            if (owners == null || owners.isEmpty()
+                    || !owners.stream().allMatch(o -> "Node".equals(o.getKind()) && "v1".equals(o.getApiVersion()))) {
+                continue;
+            }
+            if (owners.stream().anyMatch(o -> ownerExists(o, nodes.getStore().getByKey(o.getName())))) {
+                continue;
+            }
+            // the node informer may lag behind the lease informer: confirm with the apiserver before deleting
+            if (owners.stream().anyMatch(o -> ownerExists(o, client.nodes().withName(o.getName()).get()))) {
+                continue;
+            }
+            String name = lease.getMetadata().getName();
+            try {
+                client.leases().inNamespace(NodeLease.NAMESPACE).withName(name).delete();
+                LOG.info("deleted Lease {}/{}: its Node is gone", NodeLease.NAMESPACE, name);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    LOG.warn("deleting orphaned Lease {}/{} failed (next pass retries): {}", NodeLease.NAMESPACE, name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static boolean ownerExists(OwnerReference ref, Node node) {
+        return node != null && ref.getUid() != null && ref.getUid().equals(node.getMetadata().getUid());
     }
 
     private void markUnknown(Node node, Instant now) {
@@ -204,6 +270,7 @@ public final class NodeLifecycleController implements AutoCloseable {
         thread.shutdownNow();
         nodes.stop();
         pods.stop();
+        leases.stop();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package io.svcnet.agent.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -17,36 +19,76 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Registers this agent's Node and keeps it fresh, as the kubelet's node status manager does
- * (pkg/kubelet/kubelet_node_status.go): create the Node (or take over an existing one with the same name), then
- * post status — addresses, capacity, nodeInfo, daemonEndpoints and the four classic conditions — and, every
- * heartbeat, a fresh {@code lastHeartbeatTime} through the {@code nodes/status} subresource. svcnet's apiserver
- * serves no coordination.k8s.io Leases, so status heartbeats are the liveness signal the
- * {@link io.svcnet.agent.NodeLifecycleController} reads.
+ * Registers this agent's Node and keeps it fresh, as the kubelet's node status manager and node lease controller
+ * do (pkg/kubelet/kubelet_node_status.go, pkg/kubelet/nodelease; KEP-589 "Efficient node heartbeats"): create the
+ * Node (or take over an existing one with the same name) and post its status — addresses, capacity, nodeInfo,
+ * daemonEndpoints and the four classic conditions. Then, every heartbeat ({@link AgentConfig#heartbeatInterval()},
+ * the kubelet's 10 s {@code nodeStatusUpdateFrequency} and lease renew interval):
+ * <ul>
+ *   <li>renew the Lease {@code kube-node-lease/<nodeName>} ({@link NodeLease}; {@code leaseDurationSeconds} = 4
+ *       heartbeats, 40 s by default, as the kubelet's renew interval is a quarter of the duration) — the cheap
+ *       liveness signal the {@link io.svcnet.agent.NodeLifecycleController} reads;</li>
+ *   <li>read the Node and patch {@code nodes/status} only when the status differs from what it should be
+ *       (ignoring heartbeat times; e.g. the lifecycle controller set Ready=Unknown) or when
+ *       {@value #REPORT_EVERY_HEARTBEATS} heartbeats (1 min by default, {@code nodeStatusReportFrequency}) passed
+ *       since the last post, so {@code lastHeartbeatTime} stays meaningful but the Node is not rewritten every
+ *       10 s. While the Lease cannot be written (an apiserver without coordination.k8s.io) status is posted every
+ *       heartbeat, as before Leases.</li>
+ * </ul>
+ * A Node that is gone makes {@link #heartbeat()} fail with a 404 {@link KubernetesClientException}, on which the
+ * agent registers again.
  *
- * <p>Threading: called from the agent's scheduler thread only.
+ * <p>Threading: called from the agent's scheduler thread only, one call at a time.
  */
 public final class NodeRegistration {
 
     public static final String KUBELET_VERSION = "v1.32.0-svcnet";
     public static final String RUNTIME_VERSION = "svcnet://0.1.0";
+    /** Status is posted at least every this many heartbeats (kubelet: 1 min report frequency / 10 s updates). */
+    public static final int REPORT_EVERY_HEARTBEATS = 6;
+    /** The Lease's duration in heartbeats (kubelet: 40 s lease, renewed every 10 s). */
+    public static final int LEASE_DURATION_HEARTBEATS = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistration.class);
 
     private final KubernetesClient client;
     private final AgentConfig config;
     private final int kubeletPort;
+    private final NodeLease lease;
+    private final Duration reportFrequency;
     private String readySince;
+    private Instant lastReport;
+    private boolean leaseFailing;
 
     public NodeRegistration(KubernetesClient client, AgentConfig config, int kubeletPort) {
         this.client = client;
         this.config = config;
         this.kubeletPort = kubeletPort;
+        this.lease = new NodeLease(client, config.nodeName(), leaseDurationSeconds(config.heartbeatInterval()), config.clock());
+        this.reportFrequency = config.heartbeatInterval().multipliedBy(REPORT_EVERY_HEARTBEATS);
+    }
+
+    /** {@code leaseDurationSeconds} for a heartbeat interval: 4 heartbeats, in whole seconds, at least 1. */
+    public static int leaseDurationSeconds(Duration heartbeatInterval) {
+        long millis = heartbeatInterval.toMillis() * LEASE_DURATION_HEARTBEATS;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+    }
+
+    /** The heartbeat Lease this registration renews. */
+    public NodeLease lease() {
+        return lease;
     }
 
     /** Where the apiserver finds the kubelet server when it is not on the InternalIP (netns backend). */
@@ -55,36 +97,107 @@ public final class NodeRegistration {
                 : Map.of(AgentConfig.KUBELET_ADDRESS_ANNOTATION, config.kubeletAddress());
     }
 
-    /** Creates or takes over the Node and posts a full Ready status. */
+    /** Creates or takes over the Node, posts a full Ready status and renews the Lease. */
     public void register() {
+        Instant now = config.clock().instant();
         Node desired = new NodeBuilder()
                 .withNewMetadata().withName(config.nodeName()).withLabels(labels()).withAnnotations(annotations()).endMetadata()
                 .withNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
-                .withStatus(status())
+                .withStatus(status(now))
                 .build();
+        Node node;
         try {
-            client.nodes().resource(desired).create();
+            node = client.nodes().resource(desired).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw new IllegalStateException("registering Node " + config.nodeName() + " failed: " + e.getMessage(), e);
             }
             // a previous run of this node (or a restart): take the object over
-            client.nodes().withName(config.nodeName()).edit(n -> new NodeBuilder(n)
+            node = client.nodes().withName(config.nodeName()).edit(n -> new NodeBuilder(n)
                     .editMetadata().addToLabels(labels()).addToAnnotations(annotations()).endMetadata()
                     .editOrNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
                     .build());
         }
-        heartbeat();
+        postStatus(status(now), now);
+        renewLease(node);
     }
 
-    /** Posts the whole status with a fresh heartbeat; conditions' transition times stay stable while Ready. */
+    /**
+     * One heartbeat: renew the Lease, then post status if it changed or the report frequency passed.
+     *
+     * @throws KubernetesClientException code 404 when the Node no longer exists; others when the apiserver fails
+     */
     public void heartbeat() {
-        String json = client.getKubernetesSerialization().asJson(Map.of("status", status()));
-        Conflicts.retry(() -> client.nodes().withName(config.nodeName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+        Instant now = config.clock().instant();
+        Node current = client.nodes().withName(config.nodeName()).get();
+        if (current == null) {
+            throw new KubernetesClientException("Node " + config.nodeName() + " not found: it was deleted", 404, null);
+        }
+        boolean leased = renewLease(current);
+        NodeCondition ready = current.getStatus() == null ? null : current.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
+        if (ready != null && !"True".equals(ready.getStatus())) {
+            readySince = null; // NotReady/Unknown → Ready is a transition
+        }
+        NodeStatus desired = status(now);
+        boolean due = lastReport == null || Duration.between(lastReport, now).compareTo(reportFrequency) >= 0;
+        if (!leased || due || changed(current.getStatus(), desired)) {
+            postStatus(desired, now);
+        }
     }
 
-    private NodeStatus status() {
-        String now = Timestamps.now(config.clock());
+    private void postStatus(NodeStatus status, Instant now) {
+        String json = client.getKubernetesSerialization().asJson(Map.of("status", status));
+        Conflicts.retry(() -> client.nodes().withName(config.nodeName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+        lastReport = now;
+    }
+
+    /** Renews the Lease; false (logged once per failure streak) when it cannot be written. */
+    private boolean renewLease(Node node) {
+        try {
+            lease.renew(node);
+            if (leaseFailing) {
+                LOG.info("Lease {}/{} renewed again", NodeLease.NAMESPACE, config.nodeName());
+            }
+            leaseFailing = false;
+            return true;
+        } catch (KubernetesClientException | IllegalStateException e) {
+            if (!leaseFailing) {
+                LOG.warn("renewing Lease {}/{} failed, heartbeating through Node status until it works: {}",
+                        NodeLease.NAMESPACE, config.nodeName(), e.getMessage());
+            }
+            leaseFailing = true;
+            return false;
+        }
+    }
+
+    /** Whether {@code current} differs from {@code desired} in any field desired sets, heartbeat times aside. */
+    private boolean changed(NodeStatus current, NodeStatus desired) {
+        if (current == null) {
+            return true;
+        }
+        JsonNode want = withoutHeartbeats(client.getKubernetesSerialization().convertValue(desired, JsonNode.class));
+        JsonNode have = withoutHeartbeats(client.getKubernetesSerialization().convertValue(current, JsonNode.class));
+        for (Iterator<String> it = want.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!want.get(field).equals(have.get(field))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode withoutHeartbeats(JsonNode status) {
+        for (JsonNode c : status.path("conditions")) {
+            if (c instanceof ObjectNode o) {
+                o.remove("lastHeartbeatTime");
+            }
+        }
+        return status;
+    }
+
+    private NodeStatus status(Instant at) {
+        String now = Timestamps.format(at);
         if (readySince == null) {
             readySince = now;
         }

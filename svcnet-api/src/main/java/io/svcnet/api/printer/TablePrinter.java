@@ -61,6 +61,13 @@ public final class TablePrinter {
                     List.of(Column.nameColumn(), Column.string("Data", "Data contains the configuration data."), Column.ageColumn()),
                     (obj, now) -> List.of(Cells.name(obj), (long) (obj.path("data").size() + obj.path("binaryData").size()),
                             Cells.age(obj, now)))),
+            // printLease: the holder is "" (not <none>) when spec.holderIdentity is unset
+            Map.entry(ResourceTypes.LEASES, new RowPrinter(
+                    List.of(Column.nameColumn(), Column.string("Holder", "holderIdentity contains the identity of the holder "
+                            + "of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to "
+                            + "the elected LeaseCandidate.metadata.name field."), Column.ageColumn()),
+                    (obj, now) -> List.of(Cells.name(obj), obj.path("spec").path("holderIdentity").asText(""),
+                            Cells.age(obj, now)))),
             Map.entry(ResourceTypes.SERVICEACCOUNTS, new RowPrinter(
                     List.of(Column.nameColumn(), Column.string("Secrets", "Secrets is a list of the secrets in the same namespace "
                             + "that pods running using this ServiceAccount are allowed to use."), Column.ageColumn()),

@@ -21,7 +21,8 @@ import java.util.Locale;
  * {@code generated.proto}). The result carries {@code kind} and {@code apiVersion} from the envelope. The
  * decodable kinds are those of {@code internal/kubernetes-messages.txt}: Namespace, Pod, Service, Endpoints,
  * Node, Secret, ConfigMap, Event, ServiceAccount (v1), Deployment, ReplicaSet (apps/v1), Ingress, IngressClass
- * (networking.k8s.io/v1), EndpointSlice (discovery.k8s.io/v1), each with every nested message.
+ * (networking.k8s.io/v1), EndpointSlice (discovery.k8s.io/v1), Lease (coordination.k8s.io/v1), each with every
+ * nested message.
  *
  * <p>JSON mapping, as Go's encoder does it: zero values of non-pointer {@code omitempty} fields are left
  * out (and a zero {@code creationTimestamp}, which is {@code omitzero} since Kubernetes 1.33), pointer

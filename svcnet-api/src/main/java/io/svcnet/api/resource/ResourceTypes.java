@@ -31,10 +31,13 @@ public final class ResourceTypes {
             List.of("deploy"), List.of("all"), List.of("status", "scale"), "/registry/deployments/");
     public static final ResourceType REPLICASETS = new ResourceType("apps", "v1", "ReplicaSet", "replicasets", "replicaset", true,
             List.of("rs"), List.of("all"), List.of("status", "scale"), "/registry/replicasets/");
+    /** Node heartbeats (kube-node-lease) and leader election; kube-apiserver keeps them under /registry/leases/. */
+    public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", "lease", true,
+            List.of(), List.of(), List.of(), "/registry/leases/");
 
     private static final List<ResourceType> ALL = List.of(
             NAMESPACES, PODS, SERVICES, ENDPOINTS, NODES, SECRETS, CONFIGMAPS, EVENTS, SERVICEACCOUNTS,
-            ENDPOINTSLICES, INGRESSES, INGRESSCLASSES, DEPLOYMENTS, REPLICASETS);
+            ENDPOINTSLICES, INGRESSES, INGRESSCLASSES, DEPLOYMENTS, REPLICASETS, LEASES);
 
     private static final Map<String, ResourceType> BY_GROUP_VERSION_PLURAL = new LinkedHashMap<>();
     private static final Map<String, ResourceType> BY_API_VERSION_KIND = new LinkedHashMap<>();

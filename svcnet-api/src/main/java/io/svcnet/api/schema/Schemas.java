@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The schemas of the kinds svcnet serves, written after the Kubernetes 1.32 API (k8s.io/api core/v1,
- * apps/v1, discovery/v1, networking/v1, autoscaling/v1 Scale, meta/v1 Status, DeleteOptions and
+ * apps/v1, discovery/v1, networking/v1, coordination/v1 Lease, autoscaling/v1 Scale, meta/v1 Status, DeleteOptions and
  * WatchEvent), and the {@code *List} kinds. Each top-level schema has apiVersion, kind, metadata and
  * the kind's own fields (spec/status, data, subsets, ...). Definition names are those of Kubernetes'
  * OpenAPI ({@code io.k8s.api.core.v1.Service}).

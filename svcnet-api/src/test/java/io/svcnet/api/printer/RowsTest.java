@@ -158,6 +158,10 @@ class RowsTest {
         assertThat(cells(ResourceTypes.CONFIGMAPS, obj("cfg", "\"data\":{\"a\":\"1\"},\"binaryData\":{\"b\":\"eA==\"}")))
                 .containsExactly("cfg", 2L, "5d");
         assertThat(cells(ResourceTypes.SERVICEACCOUNTS, obj("default", "\"secrets\":[]"))).containsExactly("default", 0L, "5d");
+        assertThat(cells(ResourceTypes.LEASES, obj("node-1", "\"spec\":{\"holderIdentity\":\"node-1\",\"leaseDurationSeconds\":40,"
+                + "\"renewTime\":\"2025-01-10T11:59:58.123456Z\"}"))).containsExactly("node-1", "node-1", "5d");
+        assertThat(cells(ResourceTypes.LEASES, obj("free", "\"spec\":{}"))).as("printLease: no holder is an empty cell")
+                .containsExactly("free", "", "5d");
         assertThat(cells(ResourceTypes.NAMESPACES, Json.object().put("kind", "Namespace")))
                 .as("missing creationTimestamp").containsExactly("", "", "<unknown>");
     }

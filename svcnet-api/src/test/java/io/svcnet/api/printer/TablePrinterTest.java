@@ -78,6 +78,7 @@ class TablePrinterTest {
         assertThat(TablePrinter.columnNames(ResourceTypes.SECRETS)).containsExactly("Name", "Type", "Data", "Age");
         assertThat(TablePrinter.columnNames(ResourceTypes.CONFIGMAPS)).containsExactly("Name", "Data", "Age");
         assertThat(TablePrinter.columnNames(ResourceTypes.SERVICEACCOUNTS)).containsExactly("Name", "Secrets", "Age");
+        assertThat(TablePrinter.columnNames(ResourceTypes.LEASES)).containsExactly("Name", "Holder", "Age");
         assertThat(TablePrinter.columnNames(ResourceTypes.EVENTS)).containsExactly("Last Seen", "Type", "Reason", "Object",
                 "Subobject", "Source", "Message", "First Seen", "Count", "Name");
         assertThat(TablePrinter.columnNames(ResourceTypes.INGRESSES)).containsExactly("Name", "Class", "Hosts", "Address",

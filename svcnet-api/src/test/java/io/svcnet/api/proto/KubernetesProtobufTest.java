@@ -221,6 +221,26 @@ class KubernetesProtobufTest {
     }
 
     @Test
+    void nodeLeaseAsTheKubeletSendsIt() {
+        // every LeaseSpec field is a pointer: a zero leaseTransitions on the wire is kept
+        ProtoWriter lease = message()
+                .message(1, message().string(1, "node-1").string(3, "kube-node-lease")
+                        .message(13, message().string(1, "Node").string(3, "node-1").string(4, "node-uid").string(5, "v1")))
+                .message(2, message().string(1, "node-1").varint(2, 40)
+                        .message(4, message().varint(1, 1767225599L).varint(2, 500_000))
+                        .varint(5, 0));
+
+        ObjectNode decoded = KubernetesProtobuf.decode(ProtoWriter.envelope("coordination.k8s.io/v1", "Lease", lease));
+
+        assertThat(decoded).isEqualTo(Json.parse("""
+                {"kind":"Lease","apiVersion":"coordination.k8s.io/v1",
+                 "metadata":{"name":"node-1","namespace":"kube-node-lease",
+                   "ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"node-1","uid":"node-uid"}]},
+                 "spec":{"holderIdentity":"node-1","leaseDurationSeconds":40,
+                   "renewTime":"2025-12-31T23:59:59.000500Z","leaseTransitions":0}}""".getBytes()));
+    }
+
+    @Test
     void repeatedSingularFieldsFollowProtobufMergeRules() {
         // a scalar seen twice keeps the last value (even a zero that omitempty then drops);
         // a message seen twice is merged

@@ -37,7 +37,7 @@ class OpenApiV3Test {
     void indexListsEveryServedGroupVersionWithTheHashOfItsDocument() throws Exception {
         JsonNode index = Json.parse(OPENAPI.index());
         assertThat(OPENAPI.groupVersionPaths()).containsExactly("api/v1", "apis/discovery.k8s.io/v1",
-                "apis/networking.k8s.io/v1", "apis/apps/v1");
+                "apis/networking.k8s.io/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1");
         List<String> keys = new ArrayList<>();
         index.get("paths").fieldNames().forEachRemaining(keys::add);
         assertThat(keys).containsExactlyElementsOf(OPENAPI.groupVersionPaths());

@@ -47,6 +47,7 @@ public final class ApiServerAssembly implements AutoCloseable {
         ServiceAllocations allocations = new ServiceAllocations(store, serviceCidr, nodePortRange);
         Map<ResourceType, ResourceStrategy> strategies = new HashMap<>(WorkloadStrategies.all());
         strategies.put(ResourceTypes.SERVICES, new ServiceStrategy(allocations));
+        strategies.put(ResourceTypes.LEASES, new LeaseStrategy());
         strategies.putAll(extraStrategies);
         Registry registry = new Registry(store, clock, strategies);
         Bootstrap.ensureSystemNamespaces(registry);

@@ -69,6 +69,7 @@ public final class SchemaRegistry {
         all.add(entry("apps", "Deployment", AppsDefs.DEPLOYMENT, "Items is the list of Deployments."));
         all.add(entry("apps", "ReplicaSet", AppsDefs.REPLICA_SET, "List of ReplicaSets. More info: "
                 + "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller"));
+        all.add(entry("coordination.k8s.io", "Lease", CoordinationDefs.LEASE, "items is a list of schema objects."));
         all.add(new KindEntry("autoscaling", "v1", "Scale", AppsDefs.SCALE, null));
         all.add(new KindEntry("", "v1", "Status", MetaDefs.STATUS, null));
         all.add(new KindEntry("", "v1", "DeleteOptions", MetaDefs.DELETE_OPTIONS, null));
