@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * svcnet's kubelet: one per node. It registers a Node (addresses, podCIDR, capacity, nodeInfo, the kubelet
- * endpoint, conditions) and heartbeats its status; runs the pods bound to the node as local processes or built-in
+ * endpoint, conditions) and heartbeats through its Lease in kube-node-lease (status on change or every 6th beat); runs the pods bound to the node as local processes or built-in
  * images, each on its own pod IP, with probes, restart back-off and status reporting through {@code pods/status};
  * and serves container logs and command execution on its kubelet server for the apiserver's pods/log and
  * pods/exec. It talks to the apiserver only through the given fabric8 client (any Kubernetes apiserver works).
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *                                                          │ status            │ process | built-in image, probes
  *                                                          ▼                   ▼
  *                                                 PATCH pods/status     logs under dataDir/pods/…
- *   heartbeat every heartbeatInterval ─▶ PATCH nodes/status     KubeletServer (HTTP on nodeIP) ─▶ logs, run
+ *   heartbeat every heartbeatInterval ─▶ PUT lease, PATCH nodes/status   KubeletServer (HTTP on nodeIP) ─▶ logs, run
  * </pre>
  *
  * <p>Threading: a scheduler ({@code svcnet-agent-<node>-N}, 2 threads) runs starts, restarts, status writes and
