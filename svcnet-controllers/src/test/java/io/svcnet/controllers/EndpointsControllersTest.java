@@ -112,8 +112,23 @@ class EndpointsControllersTest {
             assertThat(e2.getConditions().getServing()).isFalse();
         });
 
-        // delete one pod
+        // delete one pod: bound to node-1 and no kubelet here, so it stays Terminating. Endpoints omit it at once;
+        // the slice keeps it as not ready, still serving (its Ready condition) and terminating
         c.client.pods().inNamespace(NS).withName("web-3").delete();
+        assertThat(c.client.pods().inNamespace(NS).withName("web-3").get().getMetadata().getDeletionTimestamp()).isNotNull();
+        eventually(() -> {
+            assertThat(c.readyPairs("web")).containsExactly("10.244.1.1:8080");
+            assertThat(c.notReadyIps("web")).containsExactly("10.244.1.2");
+            Endpoint e3 = sliceEndpoint("web", "10.244.1.3");
+            assertThat(e3.getConditions().getReady()).isFalse();
+            assertThat(e3.getConditions().getServing()).isTrue();
+            assertThat(e3.getConditions().getTerminating()).isTrue();
+        });
+        // the terminating pod turns unready (its containers are stopping): serving follows
+        c.setStatus("web-3", "10.244.1.3", false);
+        eventually(() -> assertThat(sliceEndpoint("web", "10.244.1.3").getConditions().getServing()).isFalse());
+        // the kubelet's final delete (grace 0) removes it from the slice too
+        c.client.pods().inNamespace(NS).withName("web-3").withGracePeriod(0).delete();
         eventually(() -> {
             assertThat(c.readyPairs("web")).containsExactly("10.244.1.1:8080");
             assertThat(allSliceIps("web")).containsExactlyInAnyOrder("10.244.1.1", "10.244.1.2");
@@ -186,6 +201,17 @@ class EndpointsControllersTest {
             assertThat(e.getConditions().getServing()).isFalse();
             assertThat(e.getHostname()).isEqualTo("db-0");
         });
+        // a terminating pod stays published with publishNotReadyAddresses, in Endpoints and as ready in the slice
+        c.client.pods().inNamespace(NS).withName("db-0").delete();
+        eventually(() -> {
+            Endpoint e = c.slices("db").get(0).getEndpoints().get(0);
+            assertThat(e.getConditions().getTerminating()).isTrue();
+            assertThat(e.getConditions().getReady()).isTrue();
+            assertThat(c.endpoints("db").getSubsets()).singleElement()
+                    .satisfies(s -> assertThat(s.getAddresses()).extracting(EndpointAddress::getIp).containsExactly("10.244.4.1"));
+        });
+        c.client.pods().inNamespace(NS).withName("db-0").withGracePeriod(0).delete();
+        eventually(() -> assertThat(c.endpoints("db").getSubsets()).isEmpty());
     }
 
     @Test

@@ -219,6 +219,31 @@ class WorkloadControllersTest {
         eventually(() -> assertThat(pods("rs")).singleElement().satisfies(p -> assertThat(p.getMetadata().getName()).isNotEqualTo(unready)));
     }
 
+    @Test
+    void aTerminatingPodIsReplacedAtOnceAndNotCounted() {
+        deployment("term", 2, "nginx", null);
+        awaitRolledOut("term", 2);
+        // bind one pod to a node without a kubelet (as the scheduler does): its deletion stays pending
+        Pod victim = pods("term").get(0);
+        String name = victim.getMetadata().getName();
+        c.client.pods().inNamespace(NS).withName(name).edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editSpec().withNodeName("node-gone").endSpec().build());
+        c.client.pods().inNamespace(NS).withName(name).delete();
+        assertThat(c.client.pods().inNamespace(NS).withName(name).get().getMetadata().getDeletionTimestamp()).isNotNull();
+        eventually(Duration.ofSeconds(60), () -> {
+            kubelet("term");
+            List<Pod> pods = pods("term");
+            assertThat(pods).as("the terminating pod is still there, and a replacement besides it").hasSize(3)
+                    .anyMatch(p -> p.getMetadata().getName().equals(name));
+            assertThat(pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)).hasSize(2);
+            ReplicaSet rs = replicaSets("term").get(0);
+            assertThat(rs.getStatus().getReplicas()).as("terminating pods are not active").isEqualTo(2);
+            assertThat(rs.getStatus().getReadyReplicas()).isEqualTo(2);
+        });
+        c.client.pods().inNamespace(NS).withName(name).withGracePeriod(0).delete();
+        eventually(() -> assertThat(pods("term")).hasSize(2).noneMatch(p -> p.getMetadata().getName().equals(name)));
+    }
+
     private String kubectl(String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
         cmd.addAll(List.of(args));

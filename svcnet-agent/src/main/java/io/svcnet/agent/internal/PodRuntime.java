@@ -1,6 +1,7 @@
 package io.svcnet.agent.internal;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -17,12 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The pods of this node: a fabric8 informer on pods with {@code spec.nodeName=<node>} (the kubelet's pod source)
  * feeding one {@link PodWorker} per pod uid. A new pod is admitted and started; an update refreshes the worker's
- * view; a deletion (svcnet's apiserver deletes pods at once, there is no graceful deletion yet) stops the pod's
- * containers with its terminationGracePeriodSeconds and frees its IP. Pods already in a terminal phase when first
- * seen are left alone.
+ * view. Deletion is graceful, as the kubelet does it: when a pod gets a {@code metadata.deletionTimestamp} its
+ * containers are stopped (SIGTERM, up to {@code deletionGracePeriodSeconds}, SIGKILL; a later, shorter grace period
+ * cuts the wait short), the final status (terminal phase, containers terminated, not ready) is written, and the pod is
+ * deleted with {@code gracePeriodSeconds=0} and a uid precondition. Lifecycle hooks (preStop) are not supported, so
+ * none runs. A pod that disappears without that (force deletion, namespace deletion) is stopped with its
+ * terminationGracePeriodSeconds. A terminating pod not running here (e.g. after an agent restart) is deleted at once.
+ * Pods already in a terminal phase when first seen are left alone.
  *
  * <p>Threading: informer events are delivered serially by fabric8 and only dispatch work; admission runs on the
- * scheduler, termination on the blocking executor.
+ * scheduler, termination and the final API writes on the blocking executor.
  */
 public final class PodRuntime implements AutoCloseable {
 
@@ -77,12 +82,21 @@ public final class PodRuntime implements AutoCloseable {
 
     private void upsert(Pod pod) {
         String uid = pod.getMetadata().getUid();
+        boolean deleting = pod.getMetadata().getDeletionTimestamp() != null;
         PodWorker existing = workers.get(uid);
         if (existing != null) {
             existing.update(pod);
+            if (deleting) {
+                stop(uid, existing, deletionGrace(pod), true);
+            }
             return;
         }
-        if (terminations.containsKey(uid) || pod.getMetadata().getDeletionTimestamp() != null) {
+        if (terminations.containsKey(uid)) {
+            return;
+        }
+        if (deleting) {
+            // nothing of it runs here: nothing to stop, only the object to remove
+            runBlocking(() -> deleteFromApi(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid));
             return;
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
@@ -100,22 +114,78 @@ public final class PodRuntime implements AutoCloseable {
         w.start();
     }
 
+    /** The pod object is gone: stop what still runs, unless a graceful stop is already under way. */
     private void remove(String uid) {
-        PodWorker w = workers.remove(uid);
-        if (w == null) {
+        PodWorker w = workers.get(uid);
+        if (w != null) {
+            stop(uid, w, w.gracePeriod(), false);
+        }
+    }
+
+    /**
+     * Starts stopping {@code w} on the blocking executor, once per pod: a second call only passes a shorter grace
+     * period on. With {@code thenDelete} the final status is written and the pod deleted afterwards.
+     */
+    private void stop(String uid, PodWorker w, Duration grace, boolean thenDelete) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = terminations.putIfAbsent(uid, mine);
+        if (running != null) {
+            w.shortenGrace(grace);
             return;
         }
-        try {
-            terminations.put(uid, CompletableFuture.runAsync(() -> {
-                try {
-                    w.terminate(w.gracePeriod());
-                } finally {
-                    terminations.remove(uid);
+        LOG.debug("{} stopping with grace period {}", w.key(), grace);
+        Runnable work = () -> {
+            try {
+                w.terminate(grace);
+                if (thenDelete) {
+                    w.reportStopped();
+                    deleteFromApi(w.pod().getMetadata().getNamespace(), w.pod().getMetadata().getName(), uid);
                 }
-            }, rt.blocking()));
+            } catch (RuntimeException e) {
+                LOG.warn("{}: stopping the pod failed: {}", w.key(), e.toString());
+            } finally {
+                workers.remove(uid, w);
+                terminations.remove(uid, mine);
+                mine.complete(null);
+            }
+        };
+        try {
+            rt.blocking().execute(work);
         } catch (RejectedExecutionException e) {
-            w.terminate(Duration.ZERO);
+            terminations.remove(uid, mine); // closing: close() stops what is left
+            mine.complete(null);
         }
+    }
+
+    /** The kubelet's last word on a pod: DELETE with gracePeriodSeconds=0 and a uid precondition. Blocks. */
+    private void deleteFromApi(String namespace, String name, String uid) {
+        Map<String, Object> options = Map.of("kind", "DeleteOptions", "apiVersion", "v1", "gracePeriodSeconds", 0,
+                "preconditions", Map.of("uid", uid));
+        try {
+            rt.client().raw("/api/v1/namespaces/" + namespace + "/pods/" + name, "DELETE", options);
+            LOG.debug("{}/{} deleted", namespace, name);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) { // gone already, or a new pod of the same name
+                LOG.warn("deleting terminated pod {}/{} failed: {}", namespace, name, e.getMessage());
+            }
+        }
+    }
+
+    private void runBlocking(Runnable r) {
+        try {
+            rt.blocking().execute(r);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** deletionGracePeriodSeconds of a pod being deleted, else its terminationGracePeriodSeconds. */
+    private static Duration deletionGrace(Pod pod) {
+        Long s = pod.getMetadata().getDeletionGracePeriodSeconds();
+        if (s == null) {
+            s = pod.getSpec().getTerminationGracePeriodSeconds();
+        }
+        return Duration.ofSeconds(s == null ? 30 : Math.max(0, s));
     }
 
     /** The live pod {@code namespace/name}, or null. */
@@ -133,15 +203,25 @@ public final class PodRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops the informer, then every pod in parallel with min(its grace period, {@code maxGrace}), and waits for
-     * terminations already under way.
+     * Stops the informer, then every pod in parallel with min(its grace period, {@code maxGrace}) — pods already
+     * stopping get their grace cut to {@code maxGrace} — and waits for all of them.
      */
     public void close(Duration maxGrace) {
         if (informer != null) {
             informer.stop();
         }
-        List<CompletableFuture<Void>> all = new ArrayList<>(terminations.values());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Map.Entry<String, PodWorker> e : workers.entrySet()) {
+            CompletableFuture<Void> running = terminations.get(e.getKey());
+            if (running != null) {
+                e.getValue().shortenGrace(maxGrace);
+                all.add(running);
+            }
+        }
         for (String uid : List.copyOf(workers.keySet())) {
+            if (terminations.containsKey(uid)) {
+                continue;
+            }
             PodWorker w = workers.remove(uid);
             if (w != null) {
                 Duration g = w.gracePeriod().compareTo(maxGrace) < 0 ? w.gracePeriod() : maxGrace;

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * directory, one {@link ContainerRunner} per container, and its status, written through {@code pods/status} the
  * way the kubelet's status manager does: computed from the containers (phase as kubelet's {@code getPhase},
  * conditions PodScheduled/Initialized/ContainersReady/Ready with stable transition times), written whenever it
- * changes, and rewritten when someone else (the node lifecycle controller) changed what the agent owns.
+ * changes, and rewritten when someone else (the node lifecycle controller) changed what the agent owns. On graceful
+ * deletion {@link #terminate} stops the containers ({@link #shortenGrace} cuts a stop under way short) and
+ * {@link #reportStopped} writes the terminal status the kubelet writes before it deletes the pod.
  *
  * <p>Threading: {@link #changed()} may be called from any thread and coalesces; the write runs on the scheduler,
- * serialized by {@code this}. {@link #terminate} blocks and runs on the blocking executor.
+ * serialized by {@code this}. {@link #terminate} and {@link #reportStopped} block and run on the blocking executor.
  */
 public final class PodWorker {
 
@@ -56,6 +59,10 @@ public final class PodWorker {
     private final Map<String, String[]> conditionStates = new HashMap<>();
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private volatile boolean terminating;
+    /** The containers are stopped for good: the phase is terminal (kubelet's podIsTerminal). Guarded by this. */
+    private boolean stopped;
+    /** The grace period of the stop under way, so a shorter one can cut it short; null before {@link #terminate}. */
+    private final AtomicReference<Duration> stopGrace = new AtomicReference<>();
     private PodStatus lastWritten;
 
     private PodWorker(Pod pod, RuntimeServices rt, String podIp, boolean hostNetwork, Path sandbox, NetnsPod netns) {
@@ -228,8 +235,17 @@ public final class PodWorker {
         return b.build();
     }
 
-    /** kubelet's getPhase (pkg/kubelet/kubelet_pods.go), for regular containers. */
+    /**
+     * kubelet's getPhase (pkg/kubelet/kubelet_pods.go), for regular containers. Once the pod is stopped for good
+     * (graceful deletion) the phase is terminal whatever the restart policy: Succeeded when every container exited
+     * 0, else Failed.
+     */
     private String phase(List<ContainerStatus> statuses) {
+        if (stopped) {
+            boolean allSucceeded = statuses.stream().allMatch(s -> s.getState().getTerminated() != null
+                    && s.getState().getTerminated().getExitCode() == 0);
+            return allSucceeded ? "Succeeded" : "Failed";
+        }
         int running = 0;
         int waiting = 0;
         int stopped = 0;
@@ -277,6 +293,7 @@ public final class PodWorker {
      */
     public void terminate(Duration grace) {
         terminating = true;
+        stopGrace.compareAndSet(null, grace);
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (ContainerRunner c : containers) {
             stops.add(CompletableFuture.runAsync(() -> c.stop(grace), rt.blocking()));
@@ -293,6 +310,46 @@ public final class PodWorker {
             rt.ips().release(podIp);
         }
         deleteTree(sandbox);
+    }
+
+    /**
+     * A second DELETE shortened the grace period of a stop under way: stop the containers again with the shorter
+     * one (SIGTERM again, then SIGKILL after {@code grace}). Does nothing when no stop is under way or {@code grace}
+     * is not shorter. Any thread; does not block.
+     */
+    public void shortenGrace(Duration grace) {
+        Duration current = stopGrace.get();
+        if (current == null || grace.compareTo(current) >= 0 || !stopGrace.compareAndSet(current, grace)) {
+            return;
+        }
+        LOG.debug("{}: grace period shortened to {}", key(), grace);
+        for (ContainerRunner c : containers) {
+            try {
+                rt.blocking().execute(() -> c.stop(grace));
+            } catch (RejectedExecutionException e) {
+                return; // the agent is shutting down and stops everything itself
+            }
+        }
+    }
+
+    /**
+     * After {@link #terminate}: writes the final status, as the kubelet's status manager does before it deletes a
+     * pod — phase Succeeded/Failed, every container terminated or waiting and not ready, Ready false. Blocks on one
+     * API call; a pod already gone (404) is fine.
+     */
+    public synchronized void reportStopped() {
+        stopped = true;
+        PodStatus status = status();
+        try {
+            String json = rt.client().getKubernetesSerialization().asJson(Map.of("status", status));
+            Conflicts.retry(() -> rt.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+            lastWritten = status;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.warn("{}: writing the final status failed: {}", key(), e.getMessage());
+            }
+        }
     }
 
     private static void deleteTree(Path dir) {

@@ -235,9 +235,33 @@ public final class Registry {
         }
     }
 
+    /**
+     * A type's graceful deletion (kube-apiserver's {@code RESTGracefulDeleteStrategy} with {@code BeforeDelete}):
+     * decides, for the live object at {@code now}, whether a DELETE only marks it.
+     */
+    @FunctionalInterface
+    public interface GracefulDelete {
+        /**
+         * @param live a private copy of the live object, which the method may change and return
+         * @return null to delete the object now; otherwise the object that stays, with {@code deletionTimestamp} and
+         *     {@code deletionGracePeriodSeconds} set — stored when it differs from the live one
+         */
+        ObjectNode keep(ObjectNode live, Instant now);
+    }
+
     /** Deletes the object (preconditions: uid and resourceVersion when given) and returns its last state. */
     public ObjectNode delete(ResourceType type, String namespace, String name, String uidPrecondition,
             String rvPrecondition, boolean dryRun) {
+        return delete(type, namespace, name, uidPrecondition, rvPrecondition, dryRun, null);
+    }
+
+    /**
+     * Deletes the object, or with a {@code graceful} behaviour that keeps it, marks it for deletion (only
+     * deletionTimestamp and deletionGracePeriodSeconds change; watchers see MODIFIED). Preconditions (uid,
+     * resourceVersion) are checked either way. Returns the deleted or the marked object.
+     */
+    public ObjectNode delete(ResourceType type, String namespace, String name, String uidPrecondition,
+            String rvPrecondition, boolean dryRun, GracefulDelete graceful) {
         String key = type.key(namespace, name);
         for (int attempt = 0; ; attempt++) {
             Store.KeyValue kv = store.get(key);
@@ -252,6 +276,22 @@ public final class Registry {
             if (rvPrecondition != null && !rvPrecondition.equals(Long.toString(kv.modRevision()))) {
                 throw ApiException.conflict(type, name, "Precondition failed: ResourceVersion in precondition: " + rvPrecondition
                         + ", ResourceVersion in object meta: " + kv.modRevision());
+            }
+            ObjectNode kept = graceful == null ? null : graceful.keep(old.deepCopy(), clock.instant());
+            if (kept != null) {
+                if (sameContent(kept, old) || dryRun) {
+                    return kept;
+                }
+                try {
+                    long rev = store.update(key, ObjectCodec.encode(kept), kv.modRevision());
+                    ObjectCodec.meta(kept).put("resourceVersion", Long.toString(rev));
+                    return kept;
+                } catch (ConflictException | KeyNotFoundException e) {
+                    if (attempt >= MAX_UPDATE_RETRIES) {
+                        throw ApiException.staleResourceVersion(type, name);
+                    }
+                    continue;
+                }
             }
             if (dryRun) {
                 return old;

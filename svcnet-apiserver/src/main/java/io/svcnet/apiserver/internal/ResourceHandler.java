@@ -30,7 +30,8 @@ import java.util.function.Predicate;
 
 /**
  * The REST verbs on one resource path, as kube-apiserver's {@code endpoints/handlers}: get, list, create,
- * update, patch (strategic merge, JSON merge, JSON patch, server-side apply), delete and deletecollection,
+ * update, patch (strategic merge, JSON merge, JSON patch, server-side apply), delete and deletecollection (pods
+ * gracefully, see {@link PodGracefulDeletion}),
  * plus the {@code status} and {@code scale} subresources. Watch requests are handed to {@link WatchHandler}.
  *
  * <p>Threading: runs on request threads; blocks on the store.
@@ -355,7 +356,8 @@ final class ResourceHandler {
         if (rp.type() == ResourceTypes.NAMESPACES) {
             deleted = deleteNamespace(rp.name(), uid, rv, dryRun(ex));
         } else {
-            deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun(ex));
+            deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun(ex),
+                    PodGracefulDeletion.forRequest(rp.type(), opts, ex.param("gracePeriodSeconds")));
         }
         send(ex, 200, deleted, Negotiation.of(ex.header("Accept")), Map.of());
     }
@@ -394,6 +396,8 @@ final class ResourceHandler {
             throw ApiException.methodNotAllowed("DELETE");
         }
         Predicate<ObjectNode> filter = filter(ex, rp.type());
+        JsonNode opts = ex.body().length == 0 ? Json.object() : parseBody(ex);
+        Registry.GracefulDelete graceful = PodGracefulDeletion.forRequest(rp.type(), opts, ex.param("gracePeriodSeconds"));
         Registry.Page page = registry.list(rp.type(), rp.namespace(), filter, 0, null);
         ObjectNode list = Json.object();
         list.put("kind", rp.type().kind() + "List");
@@ -402,7 +406,7 @@ final class ResourceHandler {
         for (ObjectNode o : page.items()) {
             try {
                 items.add(registry.delete(rp.type(), o.path("metadata").path("namespace").asText(null),
-                        o.path("metadata").path("name").asText(), null, null, dryRun(ex)));
+                        o.path("metadata").path("name").asText(), null, null, dryRun(ex), graceful));
             } catch (ApiException e) {
                 if (e.code() != 404) {
                     throw e;
