@@ -115,6 +115,46 @@ class ApiServerHttpTest {
     }
 
     @Test
+    void largeUnpagedListIsStreamedWhole() throws Exception {
+        int n = 620;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String body = "{\"metadata\":{\"name\":\"bulk-" + i + "\",\"namespace\":\"bulk\",\"labels\":{\"even\":\"" + (i % 2 == 0)
+                        + "\"}},\"data\":{\"i\":\"" + i + "\"}}";
+                codes.add(pool.submit(() -> api.post("/api/v1/namespaces/bulk/configmaps", body).statusCode()));
+            }
+            assertThat(api.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"bulk\"}}").statusCode()).isIn(201, 409);
+            for (java.util.concurrent.Future<Integer> c : codes) {
+                assertThat(c.get()).isIn(201, 404);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // creates raced the namespace: make sure every object exists before listing
+        for (int i = 0; i < n; i++) {
+            if (api.get("/api/v1/namespaces/bulk/configmaps/bulk-" + i).statusCode() == 404) {
+                assertThat(api.post("/api/v1/namespaces/bulk/configmaps", "{\"metadata\":{\"name\":\"bulk-" + i
+                        + "\",\"labels\":{\"even\":\"" + (i % 2 == 0) + "\"}},\"data\":{\"i\":\"" + i + "\"}}").statusCode()).isEqualTo(201);
+            }
+        }
+        HttpResponse<String> all = api.get("/api/v1/namespaces/bulk/configmaps");
+        assertThat(all.statusCode()).isEqualTo(200);
+        assertThat(all.headers().firstValue("transfer-encoding")).hasValue("chunked");
+        JsonNode list = json(all);
+        assertThat(list.path("kind").asText()).isEqualTo("ConfigMapList");
+        assertThat(list.path("metadata").path("resourceVersion").asLong()).isPositive();
+        assertThat(list.path("items")).hasSize(n);
+        assertThat(list.path("items").get(0).path("metadata").path("resourceVersion").asText()).isNotEmpty();
+        JsonNode even = json(api.get("/api/v1/namespaces/bulk/configmaps?labelSelector=even%3Dtrue"));
+        assertThat(even.path("items")).hasSize(n / 2);
+        // the cluster-wide list streams too, and paging still answers with a continue token
+        assertThat(json(api.get("/api/v1/configmaps")).path("items").size()).isGreaterThanOrEqualTo(n);
+        assertThat(json(api.get("/api/v1/namespaces/bulk/configmaps?limit=100")).path("metadata").path("continue").asText()).isNotEmpty();
+    }
+
+    @Test
     void listPagesWithLimitAndContinueAndFiltersByLabel() throws Exception {
         for (int i = 0; i < 7; i++) {
             assertThat(api.post("/api/v1/namespaces/default/configmaps",

@@ -74,6 +74,15 @@ public final class Registry {
         return kv == null ? null : ObjectCodec.decode(kv);
     }
 
+    /** Every stored object of a type in {@code namespace} (null = all) at one revision, still encoded. */
+    public record Snapshot(List<Store.KeyValue> items, long revision) {}
+
+    /** Reads a whole list's worth of stored values at once without decoding them (see {@link #list} for pages). */
+    public Snapshot snapshot(ResourceType type, String namespace) {
+        Store.RangeResult r = store.range(type.prefix(namespace), null, 0, 0);
+        return new Snapshot(r.items(), r.revision());
+    }
+
     /** One page of a list. */
     public record Page(List<ObjectNode> items, long revision, String continueToken, Long remainingItemCount) {}
 
