@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Node Leases outlive their Node only briefly: the agent gives each an ownerReference to its Node, and since
  * svcnet's garbage collector does not follow Node owners, each pass deletes Leases in {@code kube-node-lease} all of
  * whose owners are Nodes that no longer exist (absent, or present with another uid — confirmed with a live GET), as
- * kube-controller-manager's garbage collector would.
+ * kube-controller-manager's garbage collector would. Pods bound to a Node that no longer exists are deleted (grace
+ * period 0) once they have been orphaned for the grace period, as the pod garbage collector does.
  *
  * <p>Run one per cluster. Threading: three fabric8 informers (nodes, pods, node Leases) and one thread
  * ({@code svcnet-node-lifecycle}) that runs the monitor passes and writes through the client.
@@ -137,6 +138,45 @@ public final class NodeLifecycleController implements AutoCloseable {
             markPodsNotReady(node.getMetadata().getName(), now);
         }
         deleteOrphanedLeases();
+        deleteOrphanedPods(now);
+    }
+
+    /** Pods bound to a node that does not exist, with when this controller first saw them so. */
+    private final Map<String, Instant> orphanedSince = new java.util.HashMap<>();
+
+    /**
+     * kube-controller-manager's pod garbage collector ({@code gcOrphaned}): a pod bound to a Node that no longer
+     * exists has no kubelet to stop it or to finish its graceful deletion (it would stay Terminating forever), so once
+     * it has been orphaned for the grace period (upstream's 40 s quarantine) it is deleted with grace period 0.
+     */
+    private void deleteOrphanedPods(Instant now) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Pod pod : pods.getStore().list()) {
+            String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+            if (nodeName == null || nodeName.isEmpty() || nodes.getStore().getByKey(nodeName) != null) {
+                continue;
+            }
+            String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+            seen.add(key);
+            Instant since = orphanedSince.computeIfAbsent(key, k -> now);
+            if (Duration.between(since, now).compareTo(options.gracePeriod()) < 0) {
+                continue;
+            }
+            // the node informer may lag: confirm with the apiserver before deleting
+            if (client.nodes().withName(nodeName).get() != null) {
+                continue;
+            }
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .withGracePeriod(0).delete();
+                LOG.info("deleted pod {}: its node {} no longer exists", key, nodeName);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    LOG.warn("deleting orphaned pod {} failed (next pass retries): {}", key, e.getMessage());
+                }
+            }
+        }
+        orphanedSince.keySet().retainAll(seen);
     }
 
     private static Instant newest(Instant a, Instant b) {

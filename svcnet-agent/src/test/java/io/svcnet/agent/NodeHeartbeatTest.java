@@ -212,6 +212,32 @@ class NodeHeartbeatTest {
         }
     }
 
+    @Test
+    void podsBoundToANodeThatNoLongerExistsAreDeleted() throws Exception {
+        ManualClock clock = new ManualClock(T0);
+        Duration grace = Duration.ofSeconds(40);
+        createNode("doomed", T0);
+        cluster.client.pods().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("orphan").endMetadata()
+                .withNewSpec().withNodeName("doomed").addNewContainer().withName("c").withImage("myapp:v1").endContainer().endSpec()
+                .build()).create();
+        // graceful delete of a bound pod: it stays Terminating, and no kubelet will ever finish it
+        cluster.client.pods().inNamespace("default").withName("orphan").delete();
+        assertThat(cluster.client.pods().inNamespace("default").withName("orphan").get().getMetadata().getDeletionTimestamp()).isNotNull();
+        cluster.client.nodes().withName("doomed").delete();
+        eventually(() -> assertThat(node("doomed")).isNull());
+        try (NodeLifecycleController controller = NodeLifecycleController.start(cluster.client,
+                new NodeLifecycleController.Options(grace, Duration.ofHours(1), clock))) {
+            controller.monitor();
+            assertThat(cluster.client.pods().inNamespace("default").withName("orphan").get()).as("quarantined first").isNotNull();
+            eventually(() -> {
+                clock.advance(grace.plusSeconds(1));
+                controller.monitor();
+                assertThat(cluster.client.pods().inNamespace("default").withName("orphan").get()).isNull();
+            });
+        }
+    }
+
     private static Node createNode(String name, Instant heartbeat) {
         String t = heartbeat.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         return cluster.client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
