@@ -3,9 +3,10 @@
 # all on 127.0.0.1, each proxy with the same number of worker threads (W) as svcnet's event loops.
 #   wrk keep-alive (64 connections): req/s, p50, p99 | wrk with "Connection: close": new connections/s |
 #   iperf3: throughput | svcnet only: EndpointSlice write -> new endpoint receiving traffic (p50/p99).
-# Usage: bench/proxy/run.sh [W=1] [ROUNDS=2] [SECONDS=8]   (needs wrk haproxy nginx libnginx-mod-stream iperf3)
+# Usage: bench/proxy/run.sh [W=nproc] [ROUNDS=2] [SECONDS=8]   (needs wrk haproxy nginx libnginx-mod-stream iperf3)
+# W is svcnet's event-loop count and, for a fair fight, HAProxy's nbthread and both nginx's worker_processes.
 set -euo pipefail
-W=${1:-1}; ROUNDS=${2:-2}; SECS=${3:-8}
+W=${1:-$(nproc)}; ROUNDS=${2:-2}; SECS=${3:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/svcnet-proxy-bench.XXXXXX)
 BACKEND=18080; IPERF=15201; HAP_HTTP=18090; HAP_IPERF=18091; NGX_HTTP=18100; NGX_IPERF=18101
@@ -75,6 +76,9 @@ TARGETS=(direct svcnet haproxy nginx-stream)
 for t in "${TARGETS[@]}"; do wrk -t1 -c64 -d3s "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null; done
 
 RES="$WORK/results.tsv"; : > "$RES"
+echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\" W=$W rounds=$ROUNDS secs=$SECS"
+echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+( while true; do cut -d' ' -f1 /proc/loadavg >> "$WORK/load.txt"; sleep 20; done ) & PIDS+=($!)
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
     wrk -t1 -c64 -d${SECS}s --latency "http://127.0.0.1:${HTTP_PORT[$t]}/" > "$WORK/ka-$t-$r.txt"
@@ -107,6 +111,7 @@ d, h = rows['direct'], rows['haproxy']
 for t, v in rows.items():
     print(f'| {t} | {v[0]:.0f} | {v[1]:.2f} | {v[2]:.2f} | {v[3]:.0f} | {v[4]:.1f} | {v[0]/d[0]:.2f} | {v[0]/h[0]:.2f} | {v[4]/d[4]:.2f} | {v[4]/h[4]:.2f} |')
 PY
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg); 1-min load sampled every 20 s: min $(sort -n "$WORK/load.txt" | head -1), max $(sort -n "$WORK/load.txt" | tail -1)"
 grep slice_to_traffic "$WORK/svcnet.out"
 grep '^transport' "$WORK/svcnet.out"
 echo "raw results: $WORK"

@@ -20,7 +20,8 @@ import java.util.Objects;
  *        one of random, rr, wrr, lc, wlc, sh, dh, sed, nq
  * @param metricsAddress where {@code /metrics} and {@code /healthz} are served (port 0: any free port)
  * @param clock time source for session affinity and failed-endpoint avoidance (tests pass a hand-driven clock)
- * @param eventLoopThreads Netty event loop threads (listeners, client and endpoint connections)
+ * @param eventLoopThreads Netty event loop threads (listeners, client and endpoint connections); new connections are
+ *        spread over all of them (one SO_REUSEPORT listener per loop with epoll)
  * @param udpIdleTimeout a UDP flow without traffic for this long is closed
  * @param failedEndpointBackoff how long an endpoint that refused or timed out a connect gets no new connections
  *        (unless nothing else is left)

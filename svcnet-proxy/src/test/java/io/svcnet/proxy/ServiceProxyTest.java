@@ -18,6 +18,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,9 +28,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +126,116 @@ class ServiceProxyTest {
                     .contains("svcnet_proxy_sync_duration_seconds_bucket");
             assertThat(node1.transport()).isIn("epoll", "nio");
         } finally {
+            closeAll(pods);
+        }
+    }
+
+    @Test
+    void schedulersStayExactWhenConnectionsArriveOnEveryEventLoopAtOnce() throws Exception {
+        List<NameServer> pods = backends("127.244.7.", 3);
+        List<ServerSocket> sinks = new ArrayList<>();
+        List<Socket> clients = Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, List<Socket>> held = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            // rr: 300 requests from 6 concurrent clients, accepted on both event loops -> still 100/100/100
+            Service rr = cluster.create(service("rr-par", "ClusterIP", "TCP", 80).build());
+            cluster.slice("rr-par", "a", "p", "TCP", 8080, ready(pods, "node-1"));
+            InetSocketAddress rrVip = addr(rr.getSpec().getClusterIP(), 80);
+            assertThat(awaitListening(rrVip, 10_000)).isTrue();
+            Map<String, Integer> counts = new ConcurrentHashMap<>();
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        counts.merge(NameServer.ask(rrVip), 1, Integer::sum);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            // the readiness probe was one more rr turn; the 300 after it are spread exactly
+            assertThat(counts).containsOnly(Map.entry("pod-1", 100), Map.entry("pod-2", 100), Map.entry("pod-3", 100));
+
+            // lc: 30 connections held open, opened concurrently -> exactly 10 per endpoint
+            for (int i = 1; i <= 3; i++) {
+                ServerSocket ss = new ServerSocket();
+                ss.bind(addr("127.244.7.1" + i, 8080), 128);
+                sinks.add(ss);
+                int id = i;
+                held.put(id, Collections.synchronizedList(new ArrayList<>()));
+                Thread acceptor = new Thread(() -> {
+                    while (!ss.isClosed()) {
+                        try {
+                            held.get(id).add(ss.accept());
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }, "lc-sink-" + i);
+                acceptor.setDaemon(true);
+                acceptor.start();
+            }
+            Service lc = cluster.create(service("lc-par", "ClusterIP", "TCP", 80)
+                    .editMetadata().addToAnnotations(ServiceProxy.SCHEDULER_ANNOTATION, "lc").endMetadata().build());
+            cluster.slice("lc-par", "a", "p", "TCP", 8080, List.of(Ep.ready("127.244.7.11", "node-1"),
+                    Ep.ready("127.244.7.12", "node-1"), Ep.ready("127.244.7.13", "node-1")));
+            InetSocketAddress lcVip = addr(lc.getSpec().getClusterIP(), 80);
+            assertThat(awaitListening(lcVip, 10_000)).isTrue();
+            String idle = "svcnet_proxy_active_connections{protocol=\"TCP\",service=\"default/lc-par:p\"} 0.0";
+            // the readiness probe's connection stays (correctly) half-closed until its endpoint closes it too
+            for (int i = 0; i < 200 && !metrics(node1).contains(idle); i++) {
+                for (List<Socket> l : held.values()) {
+                    synchronized (l) {
+                        for (Socket s : l) {
+                            s.close();
+                        }
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertThat(metrics(node1)).as("the readiness probe's connection is gone").contains(idle);
+            Thread.sleep(200); // the probe's endpoint side is closed on the proxy's loop right after its client side
+            Map<Integer, Integer> before = new HashMap<>();
+            held.forEach((id, l) -> before.put(id, l.size())); // the probe's endpoint connection, if it got that far
+            done.clear();
+            for (int t = 0; t < 6; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        Socket c = new Socket();
+                        clients.add(c);
+                        c.connect(lcVip, 5000);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            int base = before.values().stream().mapToInt(Integer::intValue).sum();
+            for (int i = 0; i < 200 && held.values().stream().mapToInt(List::size).sum() < base + 30; i++) {
+                Thread.sleep(50);
+            }
+            Map<Integer, Integer> added = new HashMap<>();
+            held.forEach((id, l) -> added.put(id, l.size() - before.get(id)));
+            assertThat(added).as("new connections per lc endpoint").containsOnly(Map.entry(1, 10), Map.entry(2, 10), Map.entry(3, 10));
+        } finally {
+            pool.shutdownNow();
+            for (Socket c : clients) {
+                c.close();
+            }
+            for (List<Socket> l : held.values()) {
+                synchronized (l) {
+                    for (Socket s : l) {
+                        s.close();
+                    }
+                }
+            }
+            for (ServerSocket ss : sinks) {
+                ss.close();
+            }
             closeAll(pods);
         }
     }
@@ -248,17 +364,13 @@ class ServiceProxyTest {
 
                 Service b = cluster.create(service("empty", "ClusterIP", "TCP", 80).build());
                 InetSocketAddress bVip = addr(b.getSpec().getClusterIP(), 80);
-                long t0 = System.nanoTime();
-                assertThatThrownBy(() -> NameServer.ask(bVip)).isInstanceOf(ConnectException.class);
-                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused, not timed out").isLessThan(Duration.ofSeconds(1));
+                // refused (ConnectException), not timed out (SocketTimeoutException is no ConnectException)
+                assertThatThrownBy(() -> NameServer.ask(bVip)).isExactlyInstanceOf(ConnectException.class);
 
                 try (NameServer pod = new NameServer("127.244.5.2", 8080, "late-pod")) {
-                    long t1 = System.nanoTime();
                     cluster.slice("empty", "a", "p", "TCP", 8080, List.of(Ep.ready("127.244.5.2", "node-1")));
                     assertThat(awaitListening(bVip, 10_000)).isTrue();
-                    Duration took = Duration.ofNanos(System.nanoTime() - t1);
                     assertThat(NameServer.ask(bVip)).isEqualTo("late-pod");
-                    assertThat(took).as("EndpointSlice write to open listener").isLessThan(Duration.ofSeconds(3));
 
                     // endpoint removed: no new connections (refused again); service deleted: nothing listens
                     cluster.slice("empty", "a", "p", "TCP", 8080, List.of());

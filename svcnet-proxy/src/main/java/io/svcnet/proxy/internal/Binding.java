@@ -2,10 +2,11 @@ package io.svcnet.proxy.internal;
 
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One socket the proxy listens on and what it currently serves. The route and traffic kind are read by the
+ * One address the proxy listens on (one or more sockets) and what it currently serves. The route and traffic kind are read by the
  * event loop at accept/datagram time and may be swapped by the sync thread without closing the socket.
  */
 final class Binding {
@@ -29,7 +30,8 @@ final class Binding {
     volatile PortRoute route;
     volatile boolean external;
     volatile HealthState health;
-    Channel channel; // sync thread only
+    /** The socket(s): one per event loop for TCP proxying with epoll (SO_REUSEPORT), else one. Sync thread only. */
+    List<Channel> channels = List.of();
 
     Binding(Key key) {
         this.key = key;

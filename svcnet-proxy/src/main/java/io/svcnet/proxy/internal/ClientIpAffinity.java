@@ -4,13 +4,19 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * {@code sessionAffinity: ClientIP} for one service port: a client IP keeps its endpoint while it comes back
  * within {@code timeoutSeconds} of its last new connection (kube-proxy's userspace {@code affinityState.lastUsed},
  * iptables' {@code recent --rcheck --seconds}). Time comes from the injected {@link Clock}, so it is tested
- * without sleeping. Thread-safe (a concurrent map; a stale read at worst re-picks once).
+ * without sleeping.
+ *
+ * <p>Thread-safe: {@link #choose} decides per client IP atomically (inside the concurrent map's per-key compute),
+ * so concurrent first connections of one client on different event loops all get the same endpoint — as
+ * kube-proxy's userspace load balancer, which holds its lock over the whole affinity decision.
  */
 public final class ClientIpAffinity {
 
@@ -25,17 +31,28 @@ public final class ClientIpAffinity {
     }
 
     /**
-     * The client's endpoint if it was used within {@code timeoutMillis} and {@code usable} still accepts it; the
-     * hit refreshes its last-used time. Null otherwise.
+     * Atomically per client: the client's endpoint if it was used within {@code timeoutMillis} and {@code usable}
+     * accepts it (then {@code onHit} runs on it), else {@code pick}'s choice, which becomes the client's endpoint.
+     * Either way the entry's last-used time is now. {@code pick} and {@code onHit} run under the key's lock: they must
+     * be short and must not touch this table.
+     *
+     * @return the endpoint, or null when there is no sticky one and {@code pick} found none
      */
-    public Backend lookup(InetAddress client, long timeoutMillis, Predicate<Backend> usable) {
-        Entry e = table.get(client);
-        long now = clock.millis();
-        if (e == null || now - e.lastUsedMillis >= timeoutMillis || !usable.test(e.backend)) {
-            return null;
-        }
-        table.put(client, new Entry(e.backend, now));
-        return e.backend;
+    public Backend choose(InetAddress client, long timeoutMillis, Predicate<Backend> usable, Supplier<Backend> pick,
+                          Consumer<Backend> onHit) {
+        Backend[] out = new Backend[1];
+        table.compute(client, (k, e) -> {
+            long now = clock.millis();
+            if (e != null && now - e.lastUsedMillis < timeoutMillis && usable.test(e.backend)) {
+                onHit.accept(e.backend);
+                out[0] = e.backend;
+                return new Entry(e.backend, now);
+            }
+            Backend b = pick.get();
+            out[0] = b;
+            return b == null ? e : new Entry(b, now);
+        });
+        return out[0];
     }
 
     public void record(InetAddress client, Backend backend) {

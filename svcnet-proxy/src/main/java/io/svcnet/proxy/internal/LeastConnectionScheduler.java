@@ -29,4 +29,9 @@ final class LeastConnectionScheduler implements Scheduler {
         }
         return best;
     }
+
+    @Override
+    public boolean readsConnectionCounts() {
+        return true;
+    }
 }

@@ -20,4 +20,9 @@ final class NeverQueueScheduler implements Scheduler {
         }
         return idle != null ? idle : ShortestExpectedDelayScheduler.shortestExpectedDelay(candidates);
     }
+
+    @Override
+    public boolean readsConnectionCounts() {
+        return true;
+    }
 }

@@ -16,8 +16,11 @@ import java.util.Set;
  * avoidance and metrics. Listeners hold a reference to it; an EndpointSlice change swaps the immutable endpoint
  * {@link Snapshot} in place, so listeners stay open and connections already made are never touched.
  *
- * <p>Threading: {@link #update} runs on the sync thread only; {@link #pick} and the rest run on any event loop and
- * read one volatile snapshot per call.
+ * <p>Threading: {@link #update} runs on the sync thread only; {@link #open}, {@link #pick} and the rest run on any
+ * event loop and read one volatile snapshot per call. Connections of one service port are accepted on every event
+ * loop at once, so each decision is atomic where it must be: the scheduler's own state (an atomic counter for rr, a
+ * lock for wrr), pick-and-count for the count-reading schedulers ({@link Scheduler#readsConnectionCounts}), and
+ * the per-client affinity decision ({@link ClientIpAffinity#choose}).
  */
 public final class PortRoute {
 
@@ -106,24 +109,54 @@ public final class PortRoute {
     /**
      * Chooses the endpoint for a new connection: the client's affinity endpoint if still usable (unless
      * {@code ignoreAffinity}, set after a failed attempt), else the scheduler's pick among usable endpoints not in
-     * {@code exclude} and not recently failed (recently failed ones only when nothing else is left).
+     * {@code exclude} and not recently failed (recently failed ones only when nothing else is left). Does not count
+     * a connection on the endpoint (see {@link #open}).
      *
      * @return null when no endpoint is left
      */
     public Backend pick(boolean external, InetSocketAddress client, InetSocketAddress destination, boolean ignoreAffinity,
                         Collection<Backend> exclude) {
+        return choose(external, client, destination, ignoreAffinity, exclude, false);
+    }
+
+    /**
+     * {@link #pick} for a connection (or UDP flow) that is being opened now: the chosen endpoint's connection count
+     * is raised in the same atomic step as the choice when the scheduler reads counts, so concurrent accepts on
+     * different event loops see each other's connections. The caller must call {@link Backend#connectionClosed()}
+     * once when that connection ends (or never came up).
+     *
+     * @return null when no endpoint is left
+     */
+    public Backend open(boolean external, InetSocketAddress client, InetSocketAddress destination, boolean ignoreAffinity,
+                        Collection<Backend> exclude) {
+        return choose(external, client, destination, ignoreAffinity, exclude, true);
+    }
+
+    private Backend choose(boolean external, InetSocketAddress client, InetSocketAddress destination, boolean ignoreAffinity,
+                           Collection<Backend> exclude, boolean open) {
         Snapshot s = snapshot;
         List<Backend> all = external ? s.external : s.internal;
         if (all.isEmpty()) {
             return null;
         }
-        Set<Backend> set = external ? s.externalSet : s.internalSet;
-        if (s.affinityMillis > 0 && !ignoreAffinity) {
-            Backend sticky = affinity.lookup(client.getAddress(), s.affinityMillis, b -> set.contains(b) && !exclude.contains(b));
-            if (sticky != null) {
-                return sticky;
+        if (s.affinityMillis > 0) {
+            if (!ignoreAffinity) {
+                Set<Backend> set = external ? s.externalSet : s.internalSet;
+                return affinity.choose(client.getAddress(), s.affinityMillis, b -> set.contains(b) && !exclude.contains(b),
+                        () -> schedule(s, all, client, destination, exclude, open), open ? Backend::connectionOpened : b -> { });
             }
+            Backend chosen = schedule(s, all, client, destination, exclude, open);
+            if (chosen != null) {
+                affinity.record(client.getAddress(), chosen);
+            }
+            return chosen;
         }
+        return schedule(s, all, client, destination, exclude, open);
+    }
+
+    /** The scheduler's pick among usable candidates; with {@code open}, counted on the endpoint atomically. */
+    private Backend schedule(Snapshot s, List<Backend> all, InetSocketAddress client, InetSocketAddress destination,
+                             Collection<Backend> exclude, boolean open) {
         long now = clock.millis();
         List<Backend> candidates = all;
         boolean filter = !exclude.isEmpty();
@@ -153,11 +186,20 @@ public final class PortRoute {
                 return null;
             }
         }
-        Backend chosen = s.scheduler.pick(candidates, client.getAddress(), destination);
-        if (s.affinityMillis > 0) {
-            affinity.record(client.getAddress(), chosen);
+        Scheduler scheduler = s.scheduler;
+        if (!open) {
+            return scheduler.pick(candidates, client.getAddress(), destination);
         }
-        return chosen;
+        if (!scheduler.readsConnectionCounts()) { // rr, wrr, random, sh, dh: their own state is thread-safe
+            Backend chosen = scheduler.pick(candidates, client.getAddress(), destination);
+            chosen.connectionOpened();
+            return chosen;
+        }
+        synchronized (scheduler) { // lc & co.: nobody else may pick between our read of the counts and our increment
+            Backend chosen = scheduler.pick(candidates, client.getAddress(), destination);
+            chosen.connectionOpened();
+            return chosen;
+        }
     }
 
     /** A connect to {@code b} failed or was refused: count it and avoid the endpoint for a short while. */

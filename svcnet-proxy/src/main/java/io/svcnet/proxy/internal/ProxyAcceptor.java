@@ -5,26 +5,30 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.util.function.Function;
 
 /**
  * The server-channel handler of a proxy listener: takes each accepted connection before Netty's own
  * {@code ServerBootstrapAcceptor}, configures it for the proxy loop ({@link Transport#configureProxied}), gives it
- * its one handler and registers it on the listener's own event loop. Accept errors (EMFILE and the like) are left
- * to the bootstrap's acceptor, which pauses accepting for a second.
+ * its one handler and registers it. Accept errors (EMFILE and the like) are left to the bootstrap's acceptor, which
+ * pauses accepting for a second.
  *
- * <p>Why the listener's loop and not the group's next one (what {@code ServerBootstrap} does): registration is then
- * synchronous, so connections to one Service port are scheduled in accept order — round-robin is exact even for
- * back-to-back clients (with a hand-off, a connection accepted first could pick its endpoint second) — and accept
- * needs no cross-thread task. Listeners themselves are spread over the loops, so different Service ports use
- * different loops. Threading: the listener's event loop.
+ * <p>Where the connection goes: with {@code childLoops} null, onto the listener's own event loop — used with epoll,
+ * where every loop has its own SO_REUSEPORT listener, so connections are spread by the kernel and registration is
+ * synchronous (no cross-thread task per accept). Otherwise onto {@code childLoops.next()} (NIO: one listener
+ * whose connections are handed round the group). Threading: the listener's event loop.
  */
 final class ProxyAcceptor extends ChannelInboundHandlerAdapter {
 
     private final Function<Channel, ChannelHandler> perConnection;
+    private final EventLoopGroup childLoops;
 
-    ProxyAcceptor(Function<Channel, ChannelHandler> perConnection) {
+    /** @param childLoops where accepted connections are handed to, or null for the listener's own loop */
+    ProxyAcceptor(Function<Channel, ChannelHandler> perConnection, EventLoopGroup childLoops) {
         this.perConnection = perConnection;
+        this.childLoops = childLoops;
     }
 
     @Override
@@ -33,7 +37,8 @@ final class ProxyAcceptor extends ChannelInboundHandlerAdapter {
         try {
             Transport.configureProxied(child);
             child.pipeline().addLast(perConnection.apply(child));
-            ctx.channel().eventLoop().register(child).addListener((ChannelFuture f) -> {
+            EventLoop loop = childLoops == null ? ctx.channel().eventLoop() : childLoops.next();
+            loop.register(child).addListener((ChannelFuture f) -> {
                 if (!f.isSuccess()) {
                     child.unsafe().closeForcibly();
                 }

@@ -11,6 +11,10 @@ import java.util.List;
  * current weights). {@link #pick} is called concurrently from every event loop and must be thread-safe and
  * non-blocking. Session affinity, readiness, traffic policy and failed-endpoint avoidance are decided before
  * the scheduler is asked: it only sees the candidates that may be used.
+ *
+ * <p>A scheduler that decides by connection counts says so ({@link #readsConnectionCounts()}): its caller then
+ * makes "pick, then count the new connection" one atomic step per service port ({@link PortRoute#open}), so two
+ * event loops accepting at the same instant cannot both see the same least-loaded endpoint.
  */
 public interface Scheduler {
 
@@ -21,4 +25,9 @@ public interface Scheduler {
      * @return one of {@code candidates}
      */
     Backend pick(List<Backend> candidates, InetAddress client, InetSocketAddress destination);
+
+    /** Whether {@link #pick} reads {@link Backend#activeConnections()} (lc, wlc, sed, nq). */
+    default boolean readsConnectionCounts() {
+        return false;
+    }
 }

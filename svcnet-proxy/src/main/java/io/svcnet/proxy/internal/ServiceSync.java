@@ -249,7 +249,7 @@ public final class ServiceSync implements AutoCloseable {
             if (!desired.containsKey(e.getKey())) {
                 it.remove();
                 owners.remove(e.getKey());
-                e.getValue().channel.close();
+                closeAll(e.getValue().channels);
                 LOG.debug("service {}: closed {}", key, e.getKey());
             }
         }
@@ -271,9 +271,9 @@ public final class ServiceSync implements AutoCloseable {
             b.route = d.route;
             b.external = d.external;
             b.health = d.health;
-            Channel ch = bind(b);
-            if (ch != null) {
-                b.channel = ch;
+            List<Channel> chs = bind(b);
+            if (chs != null) {
+                b.channels = chs;
                 mine.put(b.key, b);
                 owners.put(b.key, key);
                 bindFailuresLogged.remove(b.key);
@@ -292,23 +292,40 @@ public final class ServiceSync implements AutoCloseable {
     private record Desired(PortRoute route, boolean external, Binding.HealthState health) {
     }
 
-    private Channel bind(Binding b) {
-        ChannelFuture f = switch (b.key.kind()) {
+    /** Opens the socket(s) of {@code b}; null (and nothing left open) when any of them cannot be bound. */
+    private List<Channel> bind(Binding b) {
+        List<ChannelFuture> fs = switch (b.key.kind()) {
             case TCP -> transport.bindProxyListener(b.key.address(), ch -> new TcpFrontendHandler(b.route, b.external, transport));
-            case UDP -> transport.bindDatagram(b.key.address(), new UdpFrontendHandler(b, transport, udpIdleMillis));
-            case HEALTH -> transport.bindHttpListener(b.key.address(), httpServer(req -> healthAnswer(b.health)));
+            case UDP -> List.of(transport.bindDatagram(b.key.address(), new UdpFrontendHandler(b, transport, udpIdleMillis)));
+            case HEALTH -> List.of(transport.bindHttpListener(b.key.address(), httpServer(req -> healthAnswer(b.health))));
         };
-        if (!f.awaitUninterruptibly(5, TimeUnit.SECONDS)) {
-            f.cancel(false);
-            f.channel().close();
-            warnOnce(b.key, "binding " + b.key + " timed out");
+        List<Channel> out = new ArrayList<>(fs.size());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String failure = null;
+        for (ChannelFuture f : fs) {
+            out.add(f.channel());
+            if (failure != null) {
+                continue;
+            }
+            if (!f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                f.cancel(false);
+                failure = "binding " + b.key + " timed out";
+            } else if (!f.isSuccess()) {
+                failure = "cannot listen on " + b.key + ": " + f.cause();
+            }
+        }
+        if (failure != null) {
+            closeAll(out);
+            warnOnce(b.key, failure);
             return null;
         }
-        if (!f.isSuccess()) {
-            warnOnce(b.key, "cannot listen on " + b.key + ": " + f.cause());
-            return null;
+        return List.copyOf(out);
+    }
+
+    private static void closeAll(List<Channel> channels) {
+        for (Channel ch : channels) {
+            ch.close();
         }
-        return f.channel();
     }
 
     private void warnOnce(Binding.Key key, String message) {
@@ -357,7 +374,9 @@ public final class ServiceSync implements AutoCloseable {
         }
         for (Map<Binding.Key, Binding> m : owned.values()) {
             for (Binding b : m.values()) {
-                b.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                for (Channel ch : b.channels) {
+                    ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                }
             }
         }
         owned.clear();

@@ -24,4 +24,9 @@ final class ShortestExpectedDelayScheduler implements Scheduler {
         }
         return best;
     }
+
+    @Override
+    public boolean readsConnectionCounts() {
+        return true;
+    }
 }

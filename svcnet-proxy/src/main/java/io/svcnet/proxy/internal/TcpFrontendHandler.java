@@ -55,14 +55,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(Channel frontend, int attempt) {
-        Backend backend = route.pick(external, (InetSocketAddress) frontend.remoteAddress(),
+        Backend backend = route.open(external, (InetSocketAddress) frontend.remoteAddress(),
                 (InetSocketAddress) frontend.localAddress(), attempt > 0, tried);
         if (backend == null) {
             route.metrics().rejected.inc();
             reset(frontend);
             return;
         }
-        backend.connectionOpened();
         ChannelFuture connect = transport.connectEndpoint(frontend.eventLoop(), backend.address(), CONNECT_TIMEOUTS_MILLIS[attempt],
                 ch -> new Relay(ch, frontend, route.metrics().bytesToClient, halfClosed, backend::connectionClosed));
         connect.addListener((ChannelFuture f) -> {

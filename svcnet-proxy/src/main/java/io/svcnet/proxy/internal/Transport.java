@@ -25,9 +25,12 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -36,9 +39,16 @@ import java.util.function.Function;
  * One group serves listeners, accepted connections and the connections to endpoints, so a frontend and its
  * backend channel always share one event loop (no cross-thread hand-off on the hot path).
  *
- * <p>Listeners set SO_REUSEPORT: on the loopback backend every node's proxy listens on the same ClusterIP:port
- * (and externalIP/LB IP), and the kernel spreads new connections between them. Threading: immutable after
- * construction; bootstraps may be built from any thread.
+ * <p>Spreading connections over the loops (issue 6): with epoll, a TCP proxy address gets one SO_REUSEPORT listener
+ * per event loop and the kernel spreads new connections between them by their 4-tuple hash (nginx's
+ * {@code listen … reuseport}); each accepted connection stays on the loop of the listener that accepted it, so
+ * accepting costs no cross-thread hand-off and every loop accepts in parallel. With NIO (where SO_REUSEPORT does
+ * not balance on every OS) there is one listener and its acceptor hands each connection to the group's next loop.
+ * Schedulers are therefore asked from every loop at once and are thread-safe ({@link PortRoute}).
+ *
+ * <p>Listeners set SO_REUSEPORT in any case: on the loopback backend every node's proxy listens on the same
+ * ClusterIP:port (and externalIP/LB IP), and the kernel spreads new connections between them. Threading: immutable
+ * after construction; bootstraps may be built from any thread.
  */
 public final class Transport implements AutoCloseable {
 
@@ -60,29 +70,42 @@ public final class Transport implements AutoCloseable {
     }
 
     /**
-     * A TCP listener whose accepted connections do not read until told to (the L4 proxy loop's back-pressure) and
-     * allow half-closure; {@code perConnection} makes each connection's only handler.
+     * The TCP listeners for one proxy address (one per event loop with epoll, else one; see the class comment) whose
+     * accepted connections do not read until told to (the L4 proxy loop's back-pressure) and allow half-closure;
+     * {@code perConnection} makes each connection's only handler. The caller owns every returned channel, bound or
+     * not, and must close them all together.
      *
      * <p>The accepted channel is configured and given its handler by {@link ProxyAcceptor} directly — no
      * {@code ChannelInitializer} added and removed, no option map walked per connection. TCP_NODELAY is not set
-     * again here: Netty's socket channels enable it in their constructor (every JDK but Android's), and setting
-     * it twice cost a syscall per socket. Sockets use the address's own family (an IPv4 ClusterIP gets an
-     * AF_INET socket, not a dual-stack one with IPv4-mapped addresses).
+     * again here: Netty's socket channels enable it in their constructor, on the accepted and on the endpoint side
+     * (every JDK but Android's; seen with strace for issue 6), and setting it twice cost a syscall per socket.
+     * Sockets use the address's own family (an IPv4 ClusterIP gets an AF_INET socket, not a dual-stack one with
+     * IPv4-mapped addresses).
      */
-    public ChannelFuture bindProxyListener(InetSocketAddress address, Function<Channel, ChannelHandler> perConnection) {
-        return serverBootstrap(address, new ChannelInboundHandlerAdapter())
-                .handler(new ProxyAcceptor(perConnection))
-                .bind(address);
+    public List<ChannelFuture> bindProxyListener(InetSocketAddress address, Function<Channel, ChannelHandler> perConnection) {
+        List<ChannelFuture> binds = new ArrayList<>();
+        if (epoll) {
+            for (EventExecutor loop : group) {
+                binds.add(serverBootstrap((EventLoop) loop, address, new ChannelInboundHandlerAdapter())
+                        .handler(new ProxyAcceptor(perConnection, null))
+                        .bind(address));
+            }
+        } else {
+            binds.add(serverBootstrap(group, address, new ChannelInboundHandlerAdapter())
+                    .handler(new ProxyAcceptor(perConnection, group))
+                    .bind(address));
+        }
+        return binds;
     }
 
     /** A TCP listener for a small HTTP server (metrics, health checks): auto-read. */
     public ChannelFuture bindHttpListener(InetSocketAddress address, ChannelHandler childHandler) {
-        return serverBootstrap(address, childHandler).bind(address);
+        return serverBootstrap(group, address, childHandler).bind(address);
     }
 
-    private ServerBootstrap serverBootstrap(InetSocketAddress address, ChannelHandler childHandler) {
+    private ServerBootstrap serverBootstrap(EventLoopGroup loops, InetSocketAddress address, ChannelHandler childHandler) {
         InternetProtocolFamily family = family(address);
-        ServerBootstrap b = new ServerBootstrap().group(group)
+        ServerBootstrap b = new ServerBootstrap().group(loops)
                 .channelFactory(epoll ? () -> new EpollServerSocketChannel(family) : NioServerSocketChannel::new)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

@@ -61,7 +61,7 @@ final class UdpFrontendHandler extends ChannelInboundHandlerAdapter {
                     route.metrics().rejected.inc();
                     return;
                 }
-                Backend backend = route.pick(external, client, (InetSocketAddress) ctx.channel().localAddress(), false, List.of());
+                Backend backend = route.open(external, client, (InetSocketAddress) ctx.channel().localAddress(), false, List.of());
                 if (backend == null) {
                     route.metrics().rejected.inc();
                     return;
@@ -106,8 +106,7 @@ final class UdpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         void open() {
-            backend.connectionOpened();
-            route.metrics().active.inc();
+            route.metrics().active.inc(); // the endpoint's count was raised by PortRoute.open
             route.metrics().connections.inc();
             transport.flowSocket(listener.eventLoop(), new ChannelInitializer<>() {
                 @Override

@@ -23,4 +23,9 @@ final class WeightedLeastConnectionScheduler implements Scheduler {
         }
         return best;
     }
+
+    @Override
+    public boolean readsConnectionCounts() {
+        return true;
+    }
 }

@@ -6,10 +6,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,11 +34,77 @@ class PortRouteTest {
     }
 
     private void plan(long affinityMillis, String... ips) {
+        plan("rr", affinityMillis, ips);
+    }
+
+    private void plan(String scheduler, long affinityMillis, String... ips) {
         List<EndpointInfo> eps = new ArrayList<>();
         for (String ip : ips) {
             eps.add(ready(ip));
         }
-        route.update(new PortPlan(key, "rr", affinityMillis, List.of(VIP), List.of(), eps, eps, Map.of()));
+        route.update(new PortPlan(key, scheduler, affinityMillis, List.of(VIP), List.of(), eps, eps, Map.of()));
+    }
+
+    /** Runs {@code perThread} opens on each of {@code threads} threads released at once; returns every choice. */
+    private List<Backend> openConcurrently(int threads, int perThread, String clientIp) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Backend>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    List<Backend> got = new ArrayList<>(perThread);
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        String ip = clientIp != null ? clientIp : "127.0." + id + "." + (i % 250 + 1);
+                        got.add(route.open(false, new InetSocketAddress(ip, 40000 + i), VIP, false, List.of()));
+                    }
+                    return got;
+                }));
+            }
+            List<Backend> all = new ArrayList<>();
+            for (Future<List<Backend>> f : futures) {
+                all.addAll(f.get(20, TimeUnit.SECONDS));
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Map<Backend, Long> countByBackend(List<Backend> picks) {
+        return picks.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    @Test
+    void roundRobinStaysExactWhenEveryEventLoopPicksAtOnce() throws Exception {
+        plan(0, "127.244.1.1", "127.244.1.2", "127.244.1.3");
+        List<Backend> picks = openConcurrently(6, 5_000, null);
+        assertThat(countByBackend(picks).values()).containsOnly(10_000L);
+        for (Backend b : new HashSet<>(picks)) {
+            assertThat(b.activeConnections()).as("open() counts the connection on %s", b).isEqualTo(10_000);
+        }
+    }
+
+    @Test
+    void leastConnectionCountsStayExactAcrossThreads() throws Exception {
+        plan("lc", 0, "127.244.1.1", "127.244.1.2", "127.244.1.3", "127.244.1.4");
+        // nobody closes: no count update may be lost and lc must end balanced, 24,000 opens -> 6,000 each
+        // (the pick-and-count lock itself is too narrow a window to catch reliably from outside)
+        List<Backend> picks = openConcurrently(6, 4_000, null);
+        assertThat(countByBackend(picks).values()).containsOnly(6_000L);
+        for (Backend b : new HashSet<>(picks)) {
+            assertThat(b.activeConnections()).isEqualTo(6_000);
+        }
+    }
+
+    @Test
+    void concurrentFirstConnectionsOfOneClientShareItsAffinityEndpoint() throws Exception {
+        plan(10_000, "127.244.1.1", "127.244.1.2", "127.244.1.3");
+        List<Backend> picks = openConcurrently(6, 500, "127.0.0.9");
+        assertThat(new HashSet<>(picks)).as("one ClientIP, one endpoint").hasSize(1);
+        assertThat(picks.get(0).activeConnections()).isEqualTo(3_000);
     }
 
     private Backend pick(String clientIp) {
