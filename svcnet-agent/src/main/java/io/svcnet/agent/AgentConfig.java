@@ -32,13 +32,23 @@ import java.util.Objects;
  * @param maxBackoff          the crash-loop delay ceiling (kubelet: 5 min)
  * @param backoffReset        a container running this long resets the back-off (kubelet: 10 min)
  * @param maxShutdownGrace    {@link NodeAgent#close()} gives each pod min(terminationGracePeriodSeconds, this)
+ * @param netnsPrefix         netns backend: the namespaces' names are {@code <prefix>-host}, {@code <prefix>-<node>} and
+ *                            {@code <prefix>-<node>-<hash>} (default {@value #DEFAULT_NETNS_PREFIX}); a second cluster on
+ *                            the same machine takes its own prefix so that the two never share a namespace
+ * @param serviceCidr         netns backend: the ClusterIP range, made local in the node namespace (so the service
+ *                            proxy there can listen on any ClusterIP and pods reach it through their gateway) and
+ *                            routed from {@code <prefix>-host} to the first node that comes up
  */
 public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress, String podCidr, NetworkBackend backend,
         String clusterDns, int kubeletPort, Clock clock, Path dataDir, Duration heartbeatInterval, Duration initialBackoff,
-        Duration maxBackoff, Duration backoffReset, Duration maxShutdownGrace) {
+        Duration maxBackoff, Duration backoffReset, Duration maxShutdownGrace, String netnsPrefix, String serviceCidr) {
 
     /** The Node annotation naming the kubelet server's address when it is not the InternalIP (netns backend). */
     public static final String KUBELET_ADDRESS_ANNOTATION = "svcnet.io/kubelet-address";
+    /** The netns backend's default namespace prefix: {@code svcnet-host}, {@code svcnet-<node>}. */
+    public static final String DEFAULT_NETNS_PREFIX = "svcnet";
+    /** The netns backend's default service CIDR (kubeadm's), whose tenth address {@code 10.96.0.10} is kube-dns. */
+    public static final String DEFAULT_NETNS_SERVICE_CIDR = "10.96.0.0/12";
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -54,6 +64,8 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(backoffReset, "backoffReset");
         Objects.requireNonNull(maxShutdownGrace, "maxShutdownGrace");
+        Objects.requireNonNull(netnsPrefix, "netnsPrefix");
+        Objects.requireNonNull(serviceCidr, "serviceCidr");
         if (!nodeName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
             throw new IllegalArgumentException("nodeName must be a lower-case DNS-1123 subdomain, got '" + nodeName + "'");
         }
@@ -65,6 +77,16 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
         }
         requireIpv4(podCidr.substring(0, podCidr.indexOf('/')), "podCidr");
         new io.svcnet.agent.internal.PodIpAllocator(podCidr); // validates prefix length and host bits
+        if (!netnsPrefix.matches("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?")) {
+            throw new IllegalArgumentException("netnsPrefix must be 1..32 lower-case letters, digits and '-', got '" + netnsPrefix + "'");
+        }
+        if (backend == NetworkBackend.NETNS && nodeName.equals("host")) {
+            throw new IllegalArgumentException("node name 'host' is reserved: its namespace would be " + netnsPrefix + "-host");
+        }
+        if (!serviceCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+            throw new IllegalArgumentException("serviceCidr must be an IPv4 CIDR like 10.96.0.0/12, got '" + serviceCidr + "'");
+        }
+        requireIpv4(serviceCidr.substring(0, serviceCidr.indexOf('/')), "serviceCidr");
         if (kubeletPort < 0 || kubeletPort > 65535) {
             throw new IllegalArgumentException("kubeletPort must be in 0..65535, got " + kubeletPort);
         }
@@ -86,7 +108,7 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
         }
         return new AgentConfig(nodeName, "127.0.1." + n, "127.0.1." + n, "127.244." + n + ".0/24", NetworkBackend.LOOPBACK,
                 "127.96.0.10", 0, Clock.systemUTC(), dataDir, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
-                Duration.ofMinutes(10), Duration.ofSeconds(5));
+                Duration.ofMinutes(10), Duration.ofSeconds(5), DEFAULT_NETNS_PREFIX, "127.96.0.0/12");
     }
 
     /**
@@ -94,61 +116,82 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
      * {@code svcnet0} at {@code 10.244.n.1/24}; node IP (InternalIP, pods' hostIP) {@code 10.250.n.2}, the node
      * namespace's end of the /30 uplink whose other end, {@code 10.250.n.1}, is in {@code svcnet-host}; pod CIDR
      * {@code 10.244.n.0/24}; the kubelet server on {@code 127.0.1.n} in the agent's namespace (the apiserver's side);
-     * cluster DNS {@code 10.96.0.10} (the conventional kube-dns ClusterIP of the 10.96.0.0/12 service CIDR).
+     * cluster DNS {@code 10.96.0.10} (the conventional kube-dns ClusterIP of the 10.96.0.0/12 service CIDR), namespace
+     * prefix {@value #DEFAULT_NETNS_PREFIX}.
      */
     public static AgentConfig netns(String nodeName, int n, Path dataDir) {
         if (n < 1 || n > 254) {
             throw new IllegalArgumentException("node index must be in 1..254, got " + n);
         }
         return loopback(nodeName, n, dataDir).withBackend(NetworkBackend.NETNS).withAddresses("10.250." + n + ".2", "127.0.1." + n)
-                .withPodCidr("10.244." + n + ".0/24").withClusterDns("10.96.0.10");
+                .withPodCidr("10.244." + n + ".0/24").withClusterDns("10.96.0.10").withServiceCidr(DEFAULT_NETNS_SERVICE_CIDR);
+    }
+
+    /** The netns backend's node namespace, {@code <netnsPrefix>-<nodeName>}: where the node's bridge, service proxy and hostNetwork pods live. */
+    public String nodeNamespace() {
+        return netnsPrefix + "-" + nodeName;
+    }
+
+    /** The netns backend's per-cluster routing namespace, {@code <netnsPrefix>-host}: every node IP and pod IP is reachable from it. */
+    public String hostNamespace() {
+        return netnsPrefix + "-host";
     }
 
     /** The node IP (InternalIP) and the kubelet server's address. */
     public AgentConfig withAddresses(String ip, String kubelet) {
         return new AgentConfig(nodeName, ip, kubelet, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval,
-                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace);
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withClusterDns(String ip) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, ip, kubeletPort, clock, dataDir, heartbeatInterval,
-                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace);
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withKubeletPort(int port) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, port, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withClock(Clock c) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, c, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withHeartbeatInterval(Duration d) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, d, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     /** Crash-loop back-off: first delay, ceiling, and how long a run must last to reset it. */
     public AgentConfig withBackoff(Duration initial, Duration max, Duration reset) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initial,
-                max, reset, maxShutdownGrace);
+                max, reset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withMaxShutdownGrace(Duration d) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, d);
+                maxBackoff, backoffReset, d, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withPodCidr(String cidr) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, cidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
     }
 
     public AgentConfig withBackend(NetworkBackend b) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, b, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+    }
+
+    public AgentConfig withNetnsPrefix(String prefix) {
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace, prefix, serviceCidr);
+    }
+
+    public AgentConfig withServiceCidr(String cidr) {
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, cidr);
     }
 
     private static void requireIpv4(String ip, String what) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.svcnet.agent.AgentConfig;
+import io.svcnet.agent.NetworkBackend;
 import io.svcnet.agent.NodeAgent;
 import io.svcnet.agent.NodeLifecycleController;
 import io.svcnet.agent.PodScheduler;
@@ -17,6 +18,9 @@ import io.svcnet.proxy.ServiceProxy;
 import io.svcnet.store.Store;
 import io.svcnet.store.sqlite.SqliteStore;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,13 +42,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All nodes share the host's loopback, so ClusterIPs are served by node-1's proxy only (one scheduler per
  * Service keeps round robin exact); each node's proxy serves its own nodePorts on 127.0.1.N.
+ *
+ * <p>With the netns backend (root, Linux) each node is a network namespace and its service proxy runs inside it, in
+ * a child JVM, serving every ClusterIP there and nodePorts on the node IP; cluster DNS runs in node 1's namespace
+ * (see {@link #startNetnsNodes}). Closing deletes every namespace the nodes made; a {@code kill -9}'s leftovers are
+ * removed by the next start.
  */
 final class AllInOne implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
 
+    /** How {@code svcnet up} was asked to run; {@code netnsPrefix} matters only with {@code network} netns. */
     record Options(Path dataDir, String address, int port, String serviceCidr, String nodePortRange, int nodes,
-            String proxyScheduler, String clusterDomain, int dnsPort) {}
+            String proxyScheduler, String clusterDomain, int dnsPort, NetworkBackend network, String netnsPrefix) {}
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private ApiServer server;
@@ -74,12 +84,16 @@ final class AllInOne implements AutoCloseable {
         // cluster-wide, even with no local nodes: nodes may join later with `svcnet node`
         started.push(PodScheduler.start(client, Clock.systemUTC()));
         started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults()));
+        if (o.network() == NetworkBackend.NETNS) {
+            startNetnsNodes(client, o);
+            return;
+        }
         if (o.nodes() > 0) {
             InetAddress dnsBind = InetAddress.getByName("127.0.1.1");
             ClusterDns dns = ClusterDns.start(client, DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain()));
             started.push(dns);
             dnsAddress = "127.0.1.1:" + dns.udpPort();
-            publishKubeDns(client, o, dns.udpPort());
+            publishKubeDns(client, tenthAddress(o.serviceCidr()), "127.0.1.1", "node-1", dns.udpPort());
         }
         for (int i = 1; i <= o.nodes(); i++) {
             String node = "node-" + i;
@@ -89,11 +103,62 @@ final class AllInOne implements AutoCloseable {
         }
     }
 
-    /** kube-system/kube-dns on the tenth service address, pointing at the DNS server (kubeadm's layout). */
-    private void publishKubeDns(KubernetesClient client, Options o, int port) {
+    /**
+     * The netns backend: each node a network namespace ({@link AgentConfig#netns}), and inside each a child JVM with
+     * the node's service proxy ({@link NetnsDataPlane}); node 1's child also runs cluster DNS on its node IP, port 53,
+     * published as kube-dns on the tenth service address, which pods' resolv.conf names. The children reach the
+     * apiserver through one Unix socket ({@link SocketBridge}).
+     */
+    private void startNetnsNodes(KubernetesClient client, Options o) throws Exception {
+        if (o.nodes() == 0) {
+            return;
+        }
+        Path kubeconfig = server.writeKubeconfig(o.dataDir().resolve("kubeconfig"));
+        URI api = URI.create(server.url());
+        String apiHost = api.getHost().equals("0.0.0.0") ? "127.0.0.1" : api.getHost();
+        Path socket = NetnsDataPlane.apiSocketPath(o.dataDir());
+        started.push(SocketBridge.start(UnixDomainSocketAddress.of(socket), new InetSocketAddress(apiHost, server.port()), "svcnet-apiserver-socket"));
+        String kubeDns = tenthAddress(o.serviceCidr());
+        List<AgentConfig> nodes = new java.util.ArrayList<>();
+        for (int i = 1; i <= o.nodes(); i++) {
+            String node = "node-" + i;
+            AgentConfig config = AgentConfig.netns(node, i, o.dataDir().resolve("nodes").resolve(node)).withNetnsPrefix(o.netnsPrefix())
+                    .withServiceCidr(o.serviceCidr()).withClusterDns(kubeDns);
+            started.push(NodeAgent.start(client, config));
+            nodes.add(config);
+        }
+        AgentConfig first = nodes.get(0);
+        publishKubeDns(client, kubeDns, first.nodeIp(), first.nodeName(), 53);
+        for (AgentConfig config : nodes) {
+            started.push(NetnsDataPlane.start(new NetnsDataPlane.Spec(config.nodeName(), config.nodeNamespace(), config.nodeIp(), kubeconfig,
+                    socket, server.port(), o.proxyScheduler(), config == first ? o.clusterDomain() : null,
+                    config.dataDir().resolve("dataplane.log"))));
+        }
+        dnsAddress = first.nodeIp() + ":53 in " + first.nodeNamespace();
+    }
+
+    /**
+     * kube-system/kube-dns on the tenth service address, pointing at the DNS server at {@code ip:port} on node
+     * {@code nodeName} (kubeadm's layout). A kube-dns left with another ClusterIP (a data dir first used with another
+     * service CIDR) is replaced.
+     */
+    private void publishKubeDns(KubernetesClient client, String clusterIp, String ip, String nodeName, int port) {
         String ns = "kube-system";
-        String clusterIp = tenthAddress(o.serviceCidr());
-        if (client.services().inNamespace(ns).withName("kube-dns").get() == null) {
+        var existing = client.services().inNamespace(ns).withName("kube-dns").get();
+        if (existing != null && !clusterIp.equals(existing.getSpec().getClusterIP())) {
+            LOG.info("kube-dns has ClusterIP {}, not {}: recreating it", existing.getSpec().getClusterIP(), clusterIp);
+            client.services().inNamespace(ns).withName("kube-dns").withGracePeriod(0).delete();
+            existing = null;
+            for (int i = 0; i < 50 && client.services().inNamespace(ns).withName("kube-dns").get() != null; i++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while replacing kube-dns", e);
+                }
+            }
+        }
+        if (existing == null) {
             client.services().inNamespace(ns).resource(new ServiceBuilder()
                     .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns")
                     .addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
@@ -104,7 +169,7 @@ final class AllInOne implements AutoCloseable {
         }
         client.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
                 .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns").endMetadata()
-                .addNewSubset().addNewAddress().withIp("127.0.1.1").endAddress()
+                .addNewSubset().addNewAddress().withIp(ip).withNodeName(nodeName).endAddress()
                 .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
                 .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
                 .endSubset().build()).serverSideApply();
@@ -113,8 +178,8 @@ final class AllInOne implements AutoCloseable {
                 .addToLabels("kubernetes.io/service-name", "kube-dns")
                 .addToLabels("endpointslice.kubernetes.io/managed-by", "svcnet-all-in-one").endMetadata()
                 .withAddressType("IPv4")
-                .addNewEndpoint().withAddresses("127.0.1.1").withNewConditions().withReady(true).withServing(true)
-                .withTerminating(false).endConditions().withNodeName("node-1").endEndpoint()
+                .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).withServing(true)
+                .withTerminating(false).endConditions().withNodeName(nodeName).endEndpoint()
                 .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
                 .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
                 .build()).serverSideApply();

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code svcnet} command: {@code svcnet up} starts an all-in-one server. */
 @Command(name = "svcnet", mixinStandardHelpOptions = true, version = "svcnet 0.1.0",
         description = "Kubernetes Service networking that runs on one machine.",
-        subcommands = {UpCommand.class, NodeCommand.class})
+        subcommands = {UpCommand.class, NodeCommand.class, DataPlaneCommand.class})
 public final class SvcnetCommand implements Runnable {
 
     @CommandLine.Spec

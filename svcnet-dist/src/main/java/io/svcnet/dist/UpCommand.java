@@ -1,5 +1,7 @@
 package io.svcnet.dist;
 
+import io.svcnet.agent.AgentConfig;
+import io.svcnet.agent.NetworkBackend;
 import io.svcnet.apiserver.ApiServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code svcnet up}: the all-in-one cluster ({@link AllInOne}). Writes {@code DIR/kubeconfig}, prints how to use
+ * {@code svcnet up}: the all-in-one cluster ({@link AllInOne}), on the loopback or the netns pod network. Writes {@code DIR/kubeconfig}, prints how to use
  * it, and runs until interrupted; Ctrl-C (SIGINT) or SIGTERM stops everything cleanly, and starting again keeps
  * every object.
  */
@@ -24,8 +26,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "state, certificates and kubeconfig (default: ${DEFAULT-VALUE})", defaultValue = "./.svcnet")
     Path dataDir;
 
-    @Option(names = "--service-cidr", description = "range ClusterIPs are allocated from (default: ${DEFAULT-VALUE})",
-            defaultValue = ApiServer.Config.DEFAULT_SERVICE_CIDR)
+    @Option(names = "--service-cidr", description = "range ClusterIPs are allocated from (default: " + ApiServer.Config.DEFAULT_SERVICE_CIDR
+            + ", with --network netns " + AgentConfig.DEFAULT_NETNS_SERVICE_CIDR + ")")
     String serviceCidr;
 
     @Option(names = "--service-node-port-range", description = "range nodePorts are allocated from (default: ${DEFAULT-VALUE})",
@@ -35,8 +37,13 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--nodes", description = "node agents to run, each with its service proxy (default: ${DEFAULT-VALUE})", defaultValue = "2")
     int nodes;
 
-    @Option(names = "--network", description = "pod network backend: loopback (default: ${DEFAULT-VALUE})", defaultValue = "loopback")
+    @Option(names = "--network", description = "pod network backend: loopback, or netns (root, Linux: every node and pod a network "
+            + "namespace) (default: ${DEFAULT-VALUE})", defaultValue = "loopback")
     String network;
+
+    @Option(names = "--netns-prefix", description = "netns backend: namespaces are named PREFIX-host, PREFIX-<node>, PREFIX-<node>-<hash>; "
+            + "a second cluster on the same machine needs its own (default: ${DEFAULT-VALUE})", defaultValue = AgentConfig.DEFAULT_NETNS_PREFIX)
+    String netnsPrefix;
 
     @Option(names = "--proxy-mode", description = "service proxy mode: userspace (default: ${DEFAULT-VALUE})", defaultValue = "userspace")
     String proxyMode;
@@ -48,16 +55,32 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--cluster-domain", description = "cluster DNS zone (default: ${DEFAULT-VALUE})", defaultValue = "cluster.local")
     String clusterDomain;
 
-    @Option(names = "--dns-port", description = "port the cluster DNS server binds on 127.0.1.1; 0 = any free port (default: ${DEFAULT-VALUE})",
+    @Option(names = "--dns-port", description = "port the cluster DNS server binds on 127.0.1.1; 0 = any free port (default: ${DEFAULT-VALUE}; "
+            + "netns: always 53 on node 1's IP inside its namespace)",
             defaultValue = "53")
     int dnsPort;
 
     @Override
     public Integer call() throws Exception {
-        if (!network.equals("loopback")) {
-            System.err.println("svcnet: --network " + network + " is not available yet; use --network loopback");
+        NetworkBackend backend;
+        switch (network) {
+            case "loopback" -> backend = NetworkBackend.LOOPBACK;
+            case "netns" -> backend = NetworkBackend.NETNS;
+            default -> {
+                System.err.println("svcnet: unknown --network " + network + "; use loopback or netns");
+                return 2;
+            }
+        }
+        if (backend == NetworkBackend.NETNS && NetnsDataPlane.unsupportedReason() != null) {
+            System.err.println("svcnet: " + NetnsDataPlane.unsupportedReason());
             return 2;
         }
+        if (!netnsPrefix.matches("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?")) {
+            System.err.println("svcnet: --netns-prefix must be 1..32 lower-case letters, digits and '-', got '" + netnsPrefix + "'");
+            return 2;
+        }
+        String cidr = serviceCidr != null ? serviceCidr
+                : backend == NetworkBackend.NETNS ? AgentConfig.DEFAULT_NETNS_SERVICE_CIDR : ApiServer.Config.DEFAULT_SERVICE_CIDR;
         if (!proxyMode.equals("userspace")) {
             System.err.println("svcnet: --proxy-mode " + proxyMode + " is not available yet; use --proxy-mode userspace");
             return 2;
@@ -69,8 +92,8 @@ final class UpCommand implements Callable<Integer> {
         Path dir = dataDir.toAbsolutePath().normalize();
         AllInOne all;
         try {
-            all = AllInOne.start(new AllInOne.Options(dir, address, port, serviceCidr, nodePortRange, nodes, proxyScheduler,
-                    clusterDomain, dnsPort));
+            all = AllInOne.start(new AllInOne.Options(dir, address, port, cidr, nodePortRange, nodes, proxyScheduler,
+                    clusterDomain, dnsPort, backend, netnsPrefix));
         } catch (Exception e) {
             System.err.println("svcnet: " + e.getMessage());
             return 1;
@@ -102,6 +125,9 @@ final class UpCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("  export KUBECONFIG=" + kubeconfig);
         System.out.println("  kubectl get svc");
+        if (backend == NetworkBackend.NETNS && nodes > 0) {
+            System.out.println("  ip netns exec " + netnsPrefix + "-host curl http://<pod IP, ClusterIP or 10.250.N.2:nodePort>/");
+        }
         System.out.println();
         System.out.flush();
         stopped.await();

@@ -22,6 +22,11 @@ final class SvcnetProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
 
     SvcnetProcess(Path dataDir, String... extraArgs) throws IOException, InterruptedException {
+        this(java.time.Duration.ofSeconds(60), dataDir, extraArgs);
+    }
+
+    /** As above, waiting up to {@code startTimeout} for the apiserver line (the netns backend starts child JVMs first). */
+    SvcnetProcess(java.time.Duration startTimeout, Path dataDir, String... extraArgs) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "io.svcnet.dist.SvcnetCommand", "up", "--port", "0", "--data-dir", dataDir.toString()));
@@ -40,7 +45,7 @@ final class SvcnetProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         String found = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         StringBuilder seen = new StringBuilder();
         while (found == null && System.nanoTime() < deadline) {
             String line = lines.poll(200, TimeUnit.MILLISECONDS);
@@ -79,11 +84,16 @@ final class SvcnetProcess implements AutoCloseable {
 
     /** SIGTERM (what Ctrl-C's shutdown path runs), waiting for a clean exit; returns the exit code. */
     int stop() throws InterruptedException {
+        return stop(java.time.Duration.ofSeconds(20));
+    }
+
+    /** SIGTERM, waiting up to {@code timeout} for a clean exit; returns the exit code. */
+    int stop(java.time.Duration timeout) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
-            throw new AssertionError("svcnet up did not stop within 20 s of SIGTERM");
+            throw new AssertionError("svcnet up did not stop within " + timeout.toSeconds() + " s of SIGTERM");
         }
         return process.exitValue();
     }

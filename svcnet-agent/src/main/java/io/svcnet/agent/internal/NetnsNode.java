@@ -16,22 +16,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The netns backend's topology for one node (ARCHITECTURE.md, "Two network backends"), built with iproute2:
+ * The netns backend's topology for one node (ARCHITECTURE.md, "Two network backends"), built with iproute2. Names
+ * below use the default prefix {@code svcnet} ({@link AgentConfig#netnsPrefix()}; another cluster on the same machine
+ * takes another prefix and so shares no namespace with this one):
  *
  * <pre>
- *   svcnet-host (one per machine, ip_forward=1)         routes: 10.244.N.0/24 via 10.250.N.2, one per node
+ *   svcnet-host (one per cluster, ip_forward=1)   routes: 10.244.N.0/24 via 10.250.N.2, one per node;
+ *     │                                                   the service CIDR via the first node's IP
  *     └ h&lt;hash(node)&gt; 10.250.N.1/30 ══veth══ uplink 10.250.N.2/30 (= the node IP)
- *                                             svcnet-&lt;node&gt; (ip_forward=1, default via 10.250.N.1)
+ *                                             svcnet-&lt;node&gt; (ip_forward=1, default via 10.250.N.1,
+ *                                               │            route local &lt;service CIDR&gt; dev lo)
  *                                               └ svcnet0 bridge 10.244.N.1/24 (pods' gateway)
  *                                                   └ v&lt;hash(pod)&gt; ══veth══ eth0 10.244.N.x/24  svcnet-&lt;node&gt;-&lt;hash(pod)&gt;
  *                                                                                 default via 10.244.N.1, lo up
  * </pre>
  *
- * <p>A pod reaches a pod of another node through its node, svcnet-host and the other node. Every interface, address,
- * route and sysctl is created inside a namespace this class made ({@code ip -n NS}, {@code ip netns exec NS sysctl});
- * the root network namespace is never changed (veth pairs are created with both ends already in their namespaces).
- * Each pod namespace gets {@code /etc/netns/<ns>/resolv.conf} (cluster DNS, the kubelet's search path, ndots:5), which
- * {@code ip netns exec} bind-mounts over /etc/resolv.conf for the pod's processes.
+ * <p>A pod reaches a pod of another node through its node, svcnet-host and the other node. The whole service CIDR
+ * is local in every node namespace, so a service proxy running there ({@code ip netns exec svcnet-<node>}) can
+ * listen on any ClusterIP, and a pod's connection to a ClusterIP, sent to its gateway, lands on that proxy. Every
+ * interface, address, route and sysctl is created inside a namespace this class made ({@code ip -n NS},
+ * {@code ip netns exec NS sysctl}); the root network namespace is never changed (veth pairs are created with both
+ * ends already in their namespaces). Each pod namespace gets {@code /etc/netns/<ns>/resolv.conf} (cluster DNS, the
+ * kubelet's search path, ndots:5), which {@code ip netns exec} bind-mounts over /etc/resolv.conf for the pod's
+ * processes.
  *
  * <p>Clean-up: {@link #create} first removes what a crashed run of the same node left ({@code svcnet-<node>} and
  * {@code svcnet-<node>-<10 hex>} namespaces, the processes in them, their /etc/netns dirs); {@link #detach} kills a
@@ -39,20 +46,19 @@ import org.slf4j.LoggerFactory;
  * svcnet-host when no node links to it any more.
  *
  * <p>Threading: thread-safe; methods block for the {@code ip} commands they run. svcnet-host is shared by every
- * agent on the machine, so its creation and deletion are serialized by a JVM-wide lock (the namespace is a
- * machine-global resource; agents in other processes tolerate the "exists"/"gone" races).
+ * agent of the cluster on the machine, so its creation and deletion are serialized by a JVM-wide lock (the namespace
+ * is a machine-global resource; agents in other processes tolerate the "exists"/"gone" races).
  */
 public final class NetnsNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetnsNode.class);
 
-    /** The per-machine namespace that routes between node namespaces. */
-    public static final String HOST_NS = "svcnet-host";
     /** The node bridge. */
     public static final String BRIDGE = "svcnet0";
     private static final String UPLINK = "uplink";
     private static final Object HOST_LOCK = new Object();
 
+    private final String hostNs;
     private final String nodeNs;
     private final String hostIf;
     private final String gateway;
@@ -62,7 +68,8 @@ public final class NetnsNode implements AutoCloseable {
     private final Map<String, NetnsPod> pods = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private NetnsNode(String nodeNs, String hostIf, String gateway, int prefixLength, String nodeIp, String clusterDns) {
+    private NetnsNode(String hostNs, String nodeNs, String hostIf, String gateway, int prefixLength, String nodeIp, String clusterDns) {
+        this.hostNs = hostNs;
         this.nodeNs = nodeNs;
         this.hostIf = hostIf;
         this.gateway = gateway;
@@ -77,7 +84,7 @@ public final class NetnsNode implements AutoCloseable {
     }
 
     /**
-     * Builds the node's namespace, bridge and uplink (creating svcnet-host when missing) after removing leftovers
+     * Builds the node's namespace, bridge and uplink (creating the cluster's host namespace when missing) after removing leftovers
      * of a previous run.
      *
      * @throws IllegalStateException when not root, iproute2 is missing or a command fails (what was built is removed)
@@ -98,46 +105,54 @@ public final class NetnsNode implements AutoCloseable {
             throw new IllegalArgumentException("netns node IP " + config.nodeIp() + " must be a host address of its /30 uplink (e.g. 10.250.N.2)");
         }
         String peer = dotted(node == linkBase + 1 ? linkBase + 2 : linkBase + 1);
-        String nodeNs = "svcnet-" + config.nodeName();
+        String hostNs = config.hostNamespace();
+        String nodeNs = config.nodeNamespace();
         String hostIf = "h" + hash(config.nodeName(), 10);
         removeLeftovers(nodeNs);
         synchronized (HOST_LOCK) {
-            if (namespaces().contains(HOST_NS)) {
-                IpCommand.tryIp("-n", HOST_NS, "link", "del", hostIf); // normally gone with the leftover node namespace
+            if (namespaces().contains(hostNs)) {
+                IpCommand.tryIp("-n", hostNs, "link", "del", hostIf); // normally gone with the leftover node namespace
             }
         }
-        NetnsNode n = new NetnsNode(nodeNs, hostIf, gateway, prefix, config.nodeIp(), config.clusterDns());
+        NetnsNode n = new NetnsNode(hostNs, nodeNs, hostIf, gateway, prefix, config.nodeIp(), config.clusterDns());
         try {
             synchronized (HOST_LOCK) {
-                if (!namespaces().contains(HOST_NS)) {
-                    addNamespace(HOST_NS);
+                if (!namespaces().contains(hostNs)) {
+                    addNamespace(hostNs);
                 }
-                IpCommand.ip("-n", HOST_NS, "link", "set", "lo", "up");
-                sysctl(HOST_NS, "net.ipv4.ip_forward=1");
+                IpCommand.ip("-n", hostNs, "link", "set", "lo", "up");
+                sysctl(hostNs, "net.ipv4.ip_forward=1");
                 addNamespace(nodeNs);
-                IpCommand.ip("-n", HOST_NS, "link", "add", hostIf, "type", "veth", "peer", "name", UPLINK, "netns", nodeNs);
+                IpCommand.ip("-n", hostNs, "link", "add", hostIf, "type", "veth", "peer", "name", UPLINK, "netns", nodeNs);
             }
             IpCommand.ip("-n", nodeNs, "link", "set", "lo", "up");
             sysctl(nodeNs, "net.ipv4.ip_forward=1");
             IpCommand.ip("-n", nodeNs, "link", "add", BRIDGE, "type", "bridge");
             IpCommand.ip("-n", nodeNs, "addr", "add", gateway + "/" + prefix, "dev", BRIDGE);
             IpCommand.ip("-n", nodeNs, "link", "set", BRIDGE, "up");
-            IpCommand.ip("-n", HOST_NS, "addr", "add", peer + "/30", "dev", hostIf);
-            IpCommand.ip("-n", HOST_NS, "link", "set", hostIf, "up");
+            IpCommand.ip("-n", hostNs, "addr", "add", peer + "/30", "dev", hostIf);
+            IpCommand.ip("-n", hostNs, "link", "set", hostIf, "up");
             IpCommand.ip("-n", nodeNs, "addr", "add", config.nodeIp() + "/30", "dev", UPLINK);
             IpCommand.ip("-n", nodeNs, "link", "set", UPLINK, "up");
             IpCommand.ip("-n", nodeNs, "route", "add", "default", "via", peer);
-            IpCommand.ip("-n", HOST_NS, "route", "replace", cidr, "via", config.nodeIp());
+            IpCommand.ip("-n", hostNs, "route", "replace", cidr, "via", config.nodeIp());
+            // Every ClusterIP is a local address of the node namespace: its service proxy can listen on any of them,
+            // and a pod's packet to a ClusterIP, sent to its gateway, is delivered there (kube-proxy's role).
+            IpCommand.ip("-n", nodeNs, "route", "add", "local", config.serviceCidr(), "dev", "lo");
+            // From <prefix>-host, ClusterIPs go to the first node up (the route goes with that node's uplink).
+            if (!IpCommand.tryIp("-n", hostNs, "route", "add", config.serviceCidr(), "via", config.nodeIp())) {
+                LOG.debug("{} already routes {} to another node", hostNs, config.serviceCidr());
+            }
         } catch (RuntimeException e) {
             n.close();
             throw new IllegalStateException("building the network namespaces of node " + config.nodeName() + " failed: " + e.getMessage(), e);
         }
-        LOG.info("netns node {}: namespace {}, bridge {} {}/{}, uplink {} via {} in {}", config.nodeName(), nodeNs, BRIDGE, gateway, prefix,
-                config.nodeIp(), peer, HOST_NS);
+        LOG.info("netns node {}: namespace {}, bridge {} {}/{}, uplink {} via {} in {}, service CIDR {} local", config.nodeName(), nodeNs,
+                BRIDGE, gateway, prefix, config.nodeIp(), peer, hostNs, config.serviceCidr());
         return n;
     }
 
-    /** The node's namespace ({@code svcnet-<node>}), where hostNetwork pods run. */
+    /** The node's namespace ({@code <prefix>-<node>}), where hostNetwork pods run. */
     public String nodeNamespace() {
         return nodeNs;
     }
@@ -185,7 +200,7 @@ public final class NetnsNode implements AutoCloseable {
         }
     }
 
-    /** Deletes every pod namespace, the node namespace, and svcnet-host once no node uses it. Idempotent. */
+    /** Deletes every pod namespace, the node namespace, and the host namespace once no node uses it. Idempotent. */
     @Override
     public void close() {
         closed = true;
@@ -193,20 +208,20 @@ public final class NetnsNode implements AutoCloseable {
             detach(uid);
         }
         synchronized (HOST_LOCK) {
-            if (namespaces().contains(HOST_NS)) {
+            if (namespaces().contains(hostNs)) {
                 // deleted explicitly: a deleted namespace's veths disappear asynchronously, and the check below must see it gone
-                IpCommand.tryIp("-n", HOST_NS, "link", "del", hostIf);
+                IpCommand.tryIp("-n", hostNs, "link", "del", hostIf);
             }
             deleteNamespace(nodeNs);
-            if (namespaces().contains(HOST_NS)) {
+            if (namespaces().contains(hostNs)) {
                 String links = "";
                 try {
-                    links = IpCommand.ip("-n", HOST_NS, "-o", "link", "show", "type", "veth");
+                    links = IpCommand.ip("-n", hostNs, "-o", "link", "show", "type", "veth");
                 } catch (IllegalStateException e) {
-                    LOG.debug("listing {} links failed: {}", HOST_NS, e.getMessage());
+                    LOG.debug("listing {} links failed: {}", hostNs, e.getMessage());
                 }
                 if (links.isBlank()) {
-                    deleteNamespace(HOST_NS);
+                    deleteNamespace(hostNs);
                 }
             }
         }
@@ -239,7 +254,7 @@ public final class NetnsNode implements AutoCloseable {
         return out;
     }
 
-    /** Removes {@code svcnet-<node>} and its {@code svcnet-<node>-<10 hex>} pod namespaces left by a crashed run. */
+    /** Removes {@code <prefix>-<node>} and its {@code <prefix>-<node>-<10 hex>} pod namespaces left by a crashed run. */
     static void removeLeftovers(String nodeNs) {
         for (String ns : namespaces()) {
             if (ns.equals(nodeNs) || (ns.startsWith(nodeNs + "-") && ns.substring(nodeNs.length() + 1).matches("[0-9a-f]{10}"))) {
