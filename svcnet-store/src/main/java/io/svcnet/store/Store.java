@@ -18,6 +18,7 @@ import java.util.List;
  *       in revision order, none lost and none twice. A revision at or below the compacted revision
  *       fails with {@link CompactedException} (the apiserver turns it into 410 Gone).</li>
  *   <li>A write is durable (fsync'd) before it is acknowledged: it survives {@code kill -9}.</li>
+ *   <li>{@link #txn} applies several writes atomically, in one durable commit: all of them or none.</li>
  * </ul>
  *
  * <p>Threading: every method may be called from any thread and may block on I/O, so callers must not
@@ -66,6 +67,26 @@ public interface Store extends AutoCloseable {
     long delete(String key, long expectedModRevision);
 
     /**
+     * Applies {@code ops} atomically: either every op succeeds and the whole transaction is durable (one
+     * commit, one fsync) before this returns, or none is applied, nothing is written, no watcher sees
+     * anything, and the exception of the first op (in list order) that fails is thrown —
+     * {@link KeyExistsException}, {@link ConflictException} or {@link KeyNotFoundException}, as the single
+     * write would throw it. Each op is decided against the state the earlier ops of the same list left.
+     *
+     * <p>Revisions, written so that both implementations satisfy them (the embedded store gives each op its
+     * own consecutive revision; etcd gives all ops of a txn one revision): the returned list holds each op's
+     * revision (its key's new {@code modRevision}, or the deletion's revision), in op order, non-decreasing,
+     * every one greater than any revision acknowledged before the txn started and at most
+     * {@link #currentRevision()} after it returns; no other write's revision lies between the first and the
+     * last. A watcher sees the txn's events (those under its prefix) in op order, after every earlier event
+     * and before every later one. Reads at a revision strictly inside a txn's span are unspecified.
+     *
+     * @param ops at most one op per key ({@link IllegalArgumentException} otherwise, as etcd refuses
+     *            duplicate keys); an empty list writes nothing and returns an empty list
+     */
+    List<Long> txn(List<Op> ops);
+
+    /**
      * Watches keys under {@code prefix} for events with revision &gt; {@code afterRevision}.
      * Events already in the log are replayed first, then live ones follow, in order.
      */
@@ -76,6 +97,45 @@ public interface Store extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * One write of a {@link #txn}: {@link #create}, compare-and-swap {@link #update}, or {@link #delete}
+     * ({@code expectedModRevision} 0 = unconditionally), with the single writes' meaning.
+     */
+    record Op(Type type, String key, byte[] value, long expectedModRevision) {
+        public enum Type { CREATE, UPDATE, DELETE }
+
+        public Op {
+            java.util.Objects.requireNonNull(type, "type");
+            java.util.Objects.requireNonNull(key, "key");
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("key must not be empty");
+            }
+            if ((type == Type.DELETE) != (value == null)) {
+                throw new IllegalArgumentException(type + " of " + key + (value == null ? " needs a value" : " takes no value"));
+            }
+            if (expectedModRevision < 0 || (type == Type.CREATE && expectedModRevision != 0)) {
+                throw new IllegalArgumentException("invalid expected modRevision " + expectedModRevision + " for " + type + " of " + key);
+            }
+        }
+
+        public static Op create(String key, byte[] value) {
+            return new Op(Type.CREATE, key, value, 0);
+        }
+
+        public static Op update(String key, byte[] value, long expectedModRevision) {
+            return new Op(Type.UPDATE, key, value, expectedModRevision);
+        }
+
+        public static Op delete(String key, long expectedModRevision) {
+            return new Op(Type.DELETE, key, null, expectedModRevision);
+        }
+
+        @Override
+        public String toString() {
+            return type + " " + key + (type == Type.CREATE ? "" : " @" + expectedModRevision);
+        }
+    }
 
     /** The live value of a key and its revisions. */
     record KeyValue(String key, byte[] value, long createRevision, long modRevision) {}

@@ -490,6 +490,226 @@ public abstract class StoreContractTest {
         }
     }
 
+    // ---- txn ------------------------------------------------------------------------------------------------
+
+    @Test
+    void txnAppliesEveryOpWithAscendingRevisions() {
+        long rc = store.create("/c/c", bytes("c1"));
+        long rd = store.create("/c/d", bytes("d1"));
+        long before = store.currentRevision();
+        List<Long> revs = store.txn(List.of(
+                Store.Op.create("/c/a", bytes("a1")),
+                Store.Op.create("/c/b", bytes("b1")),
+                Store.Op.update("/c/c", bytes("c2"), rc),
+                Store.Op.delete("/c/d", rd)));
+        assertThat(revs).hasSize(4).isSorted().allMatch(r -> r > before);
+        assertThat(revs.get(3)).isLessThanOrEqualTo(store.currentRevision());
+        KeyValue a = store.get("/c/a");
+        assertThat(text(a.value())).isEqualTo("a1");
+        assertThat(a.createRevision()).isEqualTo(revs.get(0));
+        assertThat(a.modRevision()).isEqualTo(revs.get(0));
+        assertThat(store.get("/c/b").modRevision()).isEqualTo(revs.get(1));
+        KeyValue c = store.get("/c/c");
+        assertThat(text(c.value())).isEqualTo("c2");
+        assertThat(c.createRevision()).isEqualTo(rc);
+        assertThat(c.modRevision()).isEqualTo(revs.get(2));
+        assertThat(store.get("/c/d")).isNull();
+        assertThat(keys(store.range("/c/", null, 0, 0))).containsExactly("/c/a", "/c/b", "/c/c");
+        // a later single write lies above the whole txn
+        assertThat(store.create("/c/e", bytes("e"))).isGreaterThan(revs.get(3));
+    }
+
+    @Test
+    void aFailingOpLeavesNothingOfTheTxn() {
+        long rc = store.create("/c/c", bytes("c1"));
+        store.create("/c/taken", bytes("t"));
+        long rev = store.currentRevision();
+        assertThatThrownBy(() -> store.txn(List.of(
+                Store.Op.create("/c/a", bytes("a1")),
+                Store.Op.update("/c/c", bytes("c2"), rc),
+                Store.Op.create("/c/taken", bytes("again")))))
+                .isInstanceOfSatisfying(KeyExistsException.class, e -> assertThat(e.key()).isEqualTo("/c/taken"));
+        assertThatThrownBy(() -> store.txn(List.of(
+                Store.Op.create("/c/a", bytes("a1")),
+                Store.Op.update("/c/c", bytes("c2"), rc + 100))))
+                .isInstanceOfSatisfying(ConflictException.class, e -> {
+                    assertThat(e.key()).isEqualTo("/c/c");
+                    assertThat(e.actualModRevision()).isEqualTo(rc);
+                });
+        assertThatThrownBy(() -> store.txn(List.of(
+                Store.Op.create("/c/a", bytes("a1")),
+                Store.Op.delete("/c/nope", 0))))
+                .isInstanceOfSatisfying(KeyNotFoundException.class, e -> assertThat(e.key()).isEqualTo("/c/nope"));
+        // the first failing op (in list order) decides the exception
+        assertThatThrownBy(() -> store.txn(List.of(
+                Store.Op.update("/c/missing", bytes("x"), 1),
+                Store.Op.create("/c/c", bytes("again")))))
+                .isInstanceOf(KeyNotFoundException.class);
+        assertThat(store.currentRevision()).isEqualTo(rev);
+        assertThat(store.get("/c/a")).isNull();
+        assertThat(text(store.get("/c/c").value())).isEqualTo("c1");
+        assertThat(store.get("/c/c").modRevision()).isEqualTo(rc);
+        assertThat(store.count("/c/")).isEqualTo(2);
+        // and the keys it would have written are free for the next write
+        store.txn(List.of(Store.Op.create("/c/a", bytes("a2"))));
+        assertThat(text(store.get("/c/a").value())).isEqualTo("a2");
+    }
+
+    @Test
+    void txnRejectsTwoOpsOnOneKeyAndAcceptsAnEmptyList() {
+        long rev = store.currentRevision();
+        assertThatThrownBy(() -> store.txn(List.of(Store.Op.create("/c/a", bytes("1")), Store.Op.delete("/c/a", 0))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.txn(List.of())).isEmpty();
+        assertThat(store.currentRevision()).isEqualTo(rev);
+        assertThat(store.get("/c/a")).isNull();
+        assertThatThrownBy(() -> Store.Op.create("/c/a", null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Store.Op.update("/c/a", bytes("x"), -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void watchersSeeATxnsEventsInOrderBetweenEarlierAndLaterWrites() {
+        long ry = store.create("/c/y", bytes("y1"));
+        RecordingListener l = new RecordingListener();
+        try (Store.Watch w = store.watch("/c/", store.currentRevision(), l)) {
+            long r1 = store.create("/c/x", bytes("x1"));
+            List<Long> revs = store.txn(List.of(
+                    Store.Op.create("/c/a", bytes("a1")),
+                    Store.Op.create("/other/o", bytes("o1")),
+                    Store.Op.update("/c/x", bytes("x2"), r1),
+                    Store.Op.delete("/c/y", ry)));
+            long r2 = store.create("/c/z", bytes("z1"));
+            List<Event> events = l.awaitEvents(5);
+            assertThat(events).extracting(Event::key).containsExactly("/c/x", "/c/a", "/c/x", "/c/y", "/c/z");
+            assertThat(events).extracting(Event::type).containsExactly(
+                    Event.Type.CREATE, Event.Type.CREATE, Event.Type.UPDATE, Event.Type.DELETE, Event.Type.CREATE);
+            assertThat(events).extracting(Event::modRevision)
+                    .containsExactly(r1, revs.get(0), revs.get(2), revs.get(3), r2);
+            assertThat(text(events.get(2).prevValue())).isEqualTo("x1");
+            assertThat(text(events.get(3).prevValue())).isEqualTo("y1");
+        }
+        // a watch replaying history sees the same
+        RecordingListener replay = new RecordingListener();
+        try (Store.Watch w = store.watch("/c/", ry, replay)) {
+            assertThat(replay.awaitEvents(5)).extracting(Event::key).containsExactly("/c/x", "/c/a", "/c/x", "/c/y", "/c/z");
+        }
+    }
+
+    @Test
+    void aFailedTxnIsNeverSeenByWatchers() throws InterruptedException {
+        store.create("/c/taken", bytes("t"));
+        RecordingListener l = new RecordingListener();
+        try (Store.Watch w = store.watch("/c/", store.currentRevision(), l)) {
+            assertThatThrownBy(() -> store.txn(List.of(
+                    Store.Op.create("/c/a", bytes("a1")), Store.Op.create("/c/taken", bytes("again")))))
+                    .isInstanceOf(KeyExistsException.class);
+            long r = store.create("/c/b", bytes("b1"));
+            assertThat(l.awaitEvents(1)).extracting(Event::modRevision).containsExactly(r);
+            Thread.sleep(50);
+            assertThat(l.events()).extracting(Event::key).containsExactly("/c/b");
+        }
+    }
+
+    @Test
+    void aTxnRacingASingleCreateOnTheSameKeyEitherWinsWholeOrLeavesNothing() throws Exception {
+        int rounds = 150;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            int txnWins = 0;
+            for (int i = 0; i < rounds; i++) {
+                String contested = "/c/contested/" + i;
+                String companion = "/c/companion/" + i;
+                CountDownLatch go = new CountDownLatch(1);
+                Future<Boolean> txn = pool.submit(() -> {
+                    go.await();
+                    try {
+                        store.txn(List.of(Store.Op.create(companion, bytes("txn")), Store.Op.create(contested, bytes("txn"))));
+                        return true;
+                    } catch (KeyExistsException e) {
+                        assertThat(e.key()).isEqualTo(contested);
+                        return false;
+                    }
+                });
+                Future<Boolean> single = pool.submit(() -> {
+                    go.await();
+                    try {
+                        store.create(contested, bytes("single"));
+                        return true;
+                    } catch (KeyExistsException e) {
+                        return false;
+                    }
+                });
+                go.countDown();
+                boolean txnWon = txn.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                boolean singleWon = single.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(txnWon).as("round %d: exactly one wins", i).isNotEqualTo(singleWon);
+                assertThat(text(store.get(contested).value())).isEqualTo(txnWon ? "txn" : "single");
+                if (txnWon) {
+                    txnWins++;
+                    assertThat(text(store.get(companion).value())).isEqualTo("txn");
+                } else {
+                    assertThat(store.get(companion)).as("round %d: the losing txn left its companion", i).isNull();
+                }
+            }
+            assertThat(store.count("/c/contested/")).isEqualTo(rounds);
+            assertThat(store.count("/c/companion/")).isEqualTo(txnWins);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentTxnsAndSingleWritesKeepEveryAcknowledgedRevisionDistinctInTheWatch() throws Exception {
+        int threads = 6;
+        int perThread = 60;
+        RecordingListener l = new RecordingListener();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        try (Store.Watch w = store.watch("/c/", base, l)) {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    int written = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        // every thread fights over the same "/c/shared/i"; its own keys ride along
+                        try {
+                            List<Long> revs = store.txn(List.of(
+                                    Store.Op.create("/c/own/" + id + "/" + i, bytes("o")),
+                                    Store.Op.create("/c/shared/" + i, bytes(Integer.toString(id)))));
+                            assertThat(revs).isSorted();
+                            written += 2;
+                        } catch (KeyExistsException e) {
+                            assertThat(store.get("/c/own/" + id + "/" + i)).isNull();
+                        }
+                    }
+                    return written;
+                }));
+            }
+            go.countDown();
+            int written = 0;
+            for (Future<Integer> f : futures) {
+                written += f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            assertThat(store.count("/c/shared/")).isEqualTo(perThread);
+            assertThat(written).isEqualTo(2 * perThread);
+            assertThat(store.count("/c/own/")).isEqualTo(perThread);
+            List<Event> events = l.awaitEvents(written);
+            assertThat(events).extracting(Event::modRevision).isSorted();
+            for (int i = 0; i < events.size(); i += 2) {
+                // each winning txn's two events arrive together, own key first
+                Event own = events.get(i);
+                Event shared = events.get(i + 1);
+                assertThat(own.key()).startsWith("/c/own/");
+                assertThat(shared.key()).isEqualTo("/c/shared/" + own.key().substring(own.key().lastIndexOf('/') + 1));
+                assertThat(own.key()).startsWith("/c/own/" + text(shared.value()) + "/");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- durability -------------------------------------------------------------------------------------
 
     @Test
@@ -512,6 +732,19 @@ public abstract class StoreContractTest {
         try (Store.Watch w = store.watch("/c/", r3 + 1, l)) {
             assertThat(l.awaitEvents(1)).extracting(Event::modRevision).containsExactly(r4 + 1);
         }
+    }
+
+    @Test
+    void reopenKeepsATxnWhole() {
+        long ra = store.create("/c/a", bytes("a1"));
+        List<Long> revs = store.txn(List.of(Store.Op.create("/c/b", bytes("b1")), Store.Op.update("/c/a", bytes("a2"), ra)));
+        Store reopened = reopen(store);
+        assumeThat(reopened).as("implementation supports reopening").isNotNull();
+        store = reopened;
+        assertThat(store.currentRevision()).isEqualTo(revs.get(1));
+        assertThat(store.get("/c/b").modRevision()).isEqualTo(revs.get(0));
+        assertThat(text(store.get("/c/a").value())).isEqualTo("a2");
+        assertThat(store.get("/c/a").modRevision()).isEqualTo(revs.get(1));
     }
 
     /** Collects events; {@link #awaitEvents} waits for a count. */

@@ -5,6 +5,8 @@ import io.svcnet.api.json.Json;
 import io.svcnet.store.KeyExistsException;
 import io.svcnet.store.KeyNotFoundException;
 import io.svcnet.store.Store;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,6 +15,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * Creating the key is the allocation, so two concurrent creates can never win the same member, even across
  * several apiservers sharing one store. Each key's value names its owner ({@code namespace/name} and uid) so
  * the repair loop can find leaks.
+ *
+ * <p>Requests allocate optimistically: {@link #claim} and {@link #reserveNext} only decide and return the
+ * {@link Store.Op} that creates the key; the caller commits it in the same store transaction as the object that
+ * holds the member, so both become durable in one commit or neither does. A member picked by {@link #reserveNext}
+ * stays reserved in this process until {@link #unreserve}, so concurrent requests of this apiserver never pick
+ * the same one; another apiserver may still win it, which the caller sees as a {@code KeyExistsException} on
+ * {@link #key} and answers by picking again.
  *
  * <p>Dynamic allocation follows Kubernetes' static/dynamic band split (KEP-3070 for IPs, KEP-3668 for node
  * ports): it prefers the upper band, leaving the lower {@code staticBand} members to explicit requests, and falls
@@ -46,6 +55,8 @@ final class RangeAllocator {
     private final long first;
     private final long count;
     private final long staticBand;
+    /** Members picked by requests of this process whose transaction is not decided yet. */
+    private final Set<Long> reserved = ConcurrentHashMap.newKeySet();
 
     /**
      * @param first first allocatable member
@@ -67,7 +78,10 @@ final class RangeAllocator {
         return member >= first && member < first + count;
     }
 
-    /** Allocates {@code member} for {@code owner}; allowed again for the same owner uid (idempotent). */
+    /**
+     * Allocates {@code member} for {@code owner} at once, in its own store write; allowed again for the same
+     * owner uid (idempotent). For the repair pass; requests use {@link #claim}.
+     */
     void allocate(long member, String owner, String uid) {
         if (!inRange(member)) {
             throw new OutOfRange();
@@ -75,41 +89,71 @@ final class RangeAllocator {
         try {
             store.create(key(member), value(owner, uid));
         } catch (KeyExistsException e) {
-            Store.KeyValue kv = store.get(key(member));
-            if (kv == null || !uid.equals(Json.parse(kv.value()).path("uid").asText())) {
+            if (!heldBy(store.get(key(member)), uid)) {
                 throw new Taken();
             }
         }
     }
 
-    /** Allocates any free member, preferring the dynamic (upper) band. */
-    long allocateNext(String owner, String uid) {
-        long dynamicCount = count - staticBand;
-        Long m = dynamicCount > 0 ? tryBand(first + staticBand, dynamicCount, owner, uid) : null;
-        if (m == null && staticBand > 0) {
-            m = tryBand(first, staticBand, owner, uid);
+    /**
+     * Decides the claim of a requested {@code member} for {@code owner}: the op creating its key, or {@code null}
+     * when {@code uid} already holds it. Throws {@link OutOfRange}, or {@link Taken} when someone else holds it now.
+     */
+    Store.Op claim(long member, String owner, String uid) {
+        if (!inRange(member)) {
+            throw new OutOfRange();
         }
-        if (m == null) {
+        Store.KeyValue kv = store.get(key(member));
+        if (kv == null) {
+            return Store.Op.create(key(member), value(owner, uid));
+        }
+        if (!heldBy(kv, uid)) {
+            throw new Taken();
+        }
+        return null;
+    }
+
+    /**
+     * Picks a free member, preferring the dynamic (upper) band, and reserves it in this process; the caller
+     * must {@link #unreserve} it once its transaction is decided. Throws {@link Full} when every member is
+     * allocated or reserved.
+     */
+    long reserveNext() {
+        long dynamicCount = count - staticBand;
+        long m = dynamicCount > 0 ? reserveIn(first + staticBand, dynamicCount) : -1;
+        if (m < 0 && staticBand > 0) {
+            m = reserveIn(first, staticBand);
+        }
+        if (m < 0) {
             throw new Full();
         }
         return m;
     }
 
-    private Long tryBand(long start, long size, String owner, String uid) {
+    private long reserveIn(long start, long size) {
         long offset = ThreadLocalRandom.current().nextLong(size);
         for (long i = 0; i < size; i++) {
             long member = start + (offset + i) % size;
-            if (store.get(key(member)) != null) {
+            if (reserved.contains(member) || store.get(key(member)) != null || !reserved.add(member)) {
                 continue;
             }
-            try {
-                store.create(key(member), value(owner, uid));
-                return member;
-            } catch (KeyExistsException e) {
-                // lost a race for this member; keep probing
+            if (store.get(key(member)) != null) {
+                // committed by a request that finished between the two looks
+                reserved.remove(member);
+                continue;
             }
+            return member;
         }
-        return null;
+        return -1;
+    }
+
+    void unreserve(long member) {
+        reserved.remove(member);
+    }
+
+    /** The op that allocates {@code member} to {@code owner}. */
+    Store.Op createOp(long member, String owner, String uid) {
+        return Store.Op.create(key(member), value(owner, uid));
     }
 
     /** Releases {@code member} if it is held by {@code uid} (null = whoever holds it). */
@@ -118,7 +162,7 @@ final class RangeAllocator {
         if (kv == null) {
             return;
         }
-        if (uid != null && !uid.equals(Json.parse(kv.value()).path("uid").asText())) {
+        if (uid != null && !heldBy(kv, uid)) {
             return;
         }
         try {
@@ -130,6 +174,10 @@ final class RangeAllocator {
 
     String prefix() {
         return prefix;
+    }
+
+    private static boolean heldBy(Store.KeyValue kv, String uid) {
+        return kv != null && uid.equals(Json.parse(kv.value()).path("uid").asText());
     }
 
     private static byte[] value(String owner, String uid) {

@@ -165,9 +165,23 @@ public final class Registry {
         if (dryRun) {
             return obj;
         }
+        String key = type.key(namespace, name);
+        if (strategy instanceof AllocatingStrategy allocating) {
+            // the object and what it claims in one store txn: nothing to roll back when it fails
+            try {
+                long rev = allocating.create(obj, claims -> commitWith(claims, Store.Op.create(key, ObjectCodec.encode(obj))));
+                meta.put("resourceVersion", Long.toString(rev));
+                return obj;
+            } catch (KeyExistsException e) {
+                if (e.key().equals(key)) {
+                    throw ApiException.alreadyExists(type, name);
+                }
+                throw e;
+            }
+        }
         strategy.beforeCreate(obj);
         try {
-            long rev = store.create(type.key(namespace, name), ObjectCodec.encode(obj));
+            long rev = store.create(key, ObjectCodec.encode(obj));
             meta.put("resourceVersion", Long.toString(rev));
             return obj;
         } catch (KeyExistsException e) {
@@ -177,6 +191,15 @@ public final class Registry {
             strategy.rollbackCreate(obj);
             throw e;
         }
+    }
+
+    /** Commits {@code claims} and then the object's own op in one store txn; returns the object's revision. */
+    private long commitWith(List<Store.Op> claims, Store.Op own) {
+        List<Store.Op> ops = new ArrayList<>(claims.size() + 1);
+        ops.addAll(claims);
+        ops.add(own);
+        List<Long> revisions = store.txn(ops);
+        return revisions.get(revisions.size() - 1);
     }
 
     /**
@@ -223,14 +246,23 @@ public final class Registry {
             if (dryRun) {
                 return updated;
             }
-            strategy.beforeUpdate(updated, old);
+            AllocatingStrategy allocating = strategy instanceof AllocatingStrategy a ? a : null;
+            if (allocating == null) {
+                strategy.beforeUpdate(updated, old);
+            }
             try {
-                long newRev = store.update(key, ObjectCodec.encode(updated), kv.modRevision());
+                long expected = kv.modRevision();
+                long newRev = allocating != null
+                        // the object and what it newly claims in one store txn: nothing to roll back when it fails
+                        ? allocating.update(updated, old, claims -> commitWith(claims, Store.Op.update(key, ObjectCodec.encode(updated), expected)))
+                        : store.update(key, ObjectCodec.encode(updated), expected);
                 ObjectCodec.meta(updated).put("resourceVersion", Long.toString(newRev));
                 strategy.afterUpdate(updated, old);
                 return updated;
             } catch (RuntimeException e) {
-                strategy.rollbackUpdate(updated, old);
+                if (allocating == null) {
+                    strategy.rollbackUpdate(updated, old);
+                }
                 if (!(e instanceof ConflictException) && !(e instanceof KeyNotFoundException)) {
                     throw e;
                 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.svcnet.api.json.Json;
 import io.svcnet.api.resource.ResourceTypes;
+import io.svcnet.store.KeyExistsException;
 import io.svcnet.store.Store;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,20 +13,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * ClusterIP and nodePort allocation for Services, durable in the store ({@code /registry/ranges/serviceips/<offset>}
  * and {@code /registry/ranges/servicenodeports/<port>}, one key per allocation), with kube-apiserver's error
- * messages, and the repair pass that reconciles allocations with the Services that exist (after a crash between
- * an allocation and the Service write, or the reverse).
+ * messages, and the repair pass that reconciles allocations with the Services that exist (releases after an
+ * update or delete are separate writes that a crash can lose, and stores written before allocations and Services
+ * were committed together can hold leaks).
  *
- * <p>Threading: called on request threads, concurrently; consistency comes from the store's atomic create.
+ * <p>A Service and the allocation keys it claims are written in one store transaction ({@link #store}), so a
+ * Service create or update costs one durable commit and never leaves an allocation behind when it fails. Members
+ * are picked optimistically: free in the store and not reserved by another in-flight request of this apiserver
+ * ({@link RangeAllocator#reserveNext}); a member another apiserver won first fails the transaction on its key and
+ * is picked again.
+ *
+ * <p>Threading: called on request threads, concurrently; consistency comes from the store's atomic transactions.
  */
 final class ServiceAllocations {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceAllocations.class);
+    /** Attempts of one write when dynamically picked members keep being won by other apiservers. */
+    private static final int MAX_ATTEMPTS = 8;
     static final String IP_PREFIX = "/registry/ranges/serviceips/";
     static final String PORT_PREFIX = "/registry/ranges/servicenodeports/";
 
@@ -69,19 +80,56 @@ final class ServiceAllocations {
         return cidr.addressAt(offset);
     }
 
-    /** Allocates what {@code svc} needs beyond what {@code old} (null on create) already holds; all or nothing. */
-    void allocate(ObjectNode svc, ObjectNode old) {
+    /**
+     * Claims what {@code svc} needs beyond what {@code old} (null on create) already holds, writes the picked values
+     * into {@code svc}, and stores it with its claims through {@code commit} (one store txn). A dynamically picked
+     * member that another apiserver won meanwhile ({@code KeyExistsException} on its key) is picked again, up to
+     * {@value #MAX_ATTEMPTS} attempts; an explicitly requested one that was won meanwhile fails as "already
+     * allocated". Other store failures pass through. Returns the revision {@code commit} returned.
+     */
+    long store(ObjectNode svc, ObjectNode old, AllocatingStrategy.Commit commit) {
+        JsonNode specBefore = svc.has("spec") ? svc.get("spec").deepCopy() : null;
+        for (int attempt = 1; ; attempt++) {
+            Claims claims = claim(svc, old);
+            try {
+                return commit.commit(claims.ops);
+            } catch (KeyExistsException e) {
+                ApiException taken = claims.whenTaken(e.key());
+                if (taken != null) {
+                    throw taken;
+                }
+                if (!claims.picked.contains(e.key())) {
+                    throw e;
+                }
+                if (attempt >= MAX_ATTEMPTS) {
+                    String what = e.key().startsWith(IP_PREFIX) ? "serviceIP" : "nodePort";
+                    throw new ApiException(500, "InternalError", "Internal error occurred: failed to allocate a " + what
+                            + ": " + attempt + " picked members were allocated by another apiserver first");
+                }
+                LOG.debug("{} was allocated by another apiserver first; picking again for {}", e.key(), ServiceStrategy.owner(svc));
+                if (specBefore == null) {
+                    svc.remove("spec");
+                } else {
+                    svc.set("spec", specBefore.deepCopy());
+                }
+            } finally {
+                claims.release();
+            }
+        }
+    }
+
+    /** Decides one attempt's claims for {@code svc} (mutating it with what was picked); nothing is written. */
+    private Claims claim(ObjectNode svc, ObjectNode old) {
         String uid = svc.path("metadata").path("uid").asText();
         String owner = ServiceStrategy.owner(svc);
-        List<Runnable> undo = new ArrayList<>();
+        Claims claims = new Claims();
         try {
             ObjectNode spec = (ObjectNode) svc.with("spec");
             if (ServiceStrategy.needsClusterIp(svc)) {
                 String requested = spec.path("clusterIP").asText("");
                 String had = old == null || !ServiceStrategy.needsClusterIp(old) ? "" : old.path("spec").path("clusterIP").asText("");
                 if (requested.isEmpty()) {
-                    long offset = allocateIp(owner, uid);
-                    undo.add(() -> ips.release(offset, uid));
+                    long offset = pickIp(claims, owner, uid);
                     String ip = cidr.addressAt(offset);
                     spec.put("clusterIP", ip);
                     spec.putArray("clusterIPs").add(ip);
@@ -92,11 +140,10 @@ final class ServiceAllocations {
                     }
                     long offset = cidr.offsetOf(ipValue);
                     try {
-                        ips.allocate(offset, owner, uid);
+                        claims.requested(ips.claim(offset, owner, uid), () -> invalidIp(svc, requested, "provided IP is already allocated"));
                     } catch (RangeAllocator.Taken e) {
                         throw invalidIp(svc, requested, "provided IP is already allocated");
                     }
-                    undo.add(() -> ips.release(offset, uid));
                     ArrayNode list = spec.putArray("clusterIPs");
                     list.add(requested);
                 }
@@ -112,15 +159,11 @@ final class ServiceAllocations {
                     if (requested == 0) {
                         // the same port number over another protocol shares its nodePort, as upstream does
                         Long shared = byPortNumber.get(p.path("port").asInt());
-                        long np = shared != null ? shared : allocatePort(owner, uid, "spec.ports[" + i + "].nodePort");
-                        if (shared == null) {
-                            undo.add(() -> ports.release(np, uid));
-                        }
+                        long np = shared != null ? shared : pickPort(claims, owner, uid);
                         p.put("nodePort", np);
                         byPortNumber.put(p.path("port").asInt(), np);
                     } else if (!held.contains(requested) && !byPortNumber.containsValue(requested)) {
-                        claimPort(svc, requested, owner, uid, "spec.ports[" + i + "].nodePort");
-                        undo.add(() -> ports.release(requested, uid));
+                        claimPort(claims, svc, requested, owner, uid, "spec.ports[" + i + "].nodePort");
                         byPortNumber.put(p.path("port").asInt(), requested);
                     } else {
                         byPortNumber.put(p.path("port").asInt(), requested);
@@ -130,43 +173,93 @@ final class ServiceAllocations {
             if (ServiceStrategy.type(svc).equals("LoadBalancer") && spec.path("externalTrafficPolicy").asText().equals("Local")) {
                 long hc = spec.path("healthCheckNodePort").asLong(0);
                 if (hc == 0) {
-                    long np = allocatePort(owner, uid, "spec.healthCheckNodePort");
-                    undo.add(() -> ports.release(np, uid));
-                    spec.put("healthCheckNodePort", np);
+                    spec.put("healthCheckNodePort", pickPort(claims, owner, uid));
                 } else if (!held.contains(hc)) {
-                    claimPort(svc, hc, owner, uid, "spec.healthCheckNodePort");
-                    undo.add(() -> ports.release(hc, uid));
+                    claimPort(claims, svc, hc, owner, uid, "spec.healthCheckNodePort");
                 }
             }
+            return claims;
         } catch (RuntimeException e) {
-            undo.forEach(Runnable::run);
+            claims.release();
             throw e;
         }
     }
 
-    private long allocateIp(String owner, String uid) {
+    private long pickIp(Claims claims, String owner, String uid) {
         try {
-            return ips.allocateNext(owner, uid);
+            return claims.pick(ips, owner, uid);
         } catch (RangeAllocator.Full e) {
             throw new ApiException(500, "InternalError", "Internal error occurred: failed to allocate a serviceIP: range is full");
         }
     }
 
-    private long allocatePort(String owner, String uid, String field) {
+    private long pickPort(Claims claims, String owner, String uid) {
         try {
-            return ports.allocateNext(owner, uid);
+            return claims.pick(ports, owner, uid);
         } catch (RangeAllocator.Full e) {
             throw new ApiException(500, "InternalError", "Internal error occurred: failed to allocate a nodePort: range is full");
         }
     }
 
-    private void claimPort(ObjectNode svc, long port, String owner, String uid, String field) {
+    private void claimPort(Claims claims, ObjectNode svc, long port, String owner, String uid, String field) {
+        if (claims.holds(ports.key(port))) {
+            return; // this request claimed it already (a healthCheckNodePort equal to a nodePort)
+        }
         try {
-            ports.allocate(port, owner, uid);
+            claims.requested(ports.claim(port, owner, uid), () -> invalid(svc, field, port + ": provided port is already allocated"));
         } catch (RangeAllocator.OutOfRange e) {
             throw invalid(svc, field, port + ": provided port is not in the valid range. The range of valid ports is " + portMin + "-" + portMax);
         } catch (RangeAllocator.Taken e) {
             throw invalid(svc, field, port + ": provided port is already allocated");
+        }
+    }
+
+    /**
+     * One attempt's claims: the ops creating the allocation keys, which of them were picked (retry on loss) and
+     * which requested (an error on loss), and the in-process reservations to drop once the txn is decided.
+     * Confined to the request thread.
+     */
+    private static final class Claims {
+        final List<Store.Op> ops = new ArrayList<>();
+        final Set<String> picked = new HashSet<>();
+        private final Map<String, Supplier<ApiException>> requested = new HashMap<>();
+        private final List<Runnable> reservations = new ArrayList<>();
+
+        /** Picks and reserves a free member of {@code range} that this attempt does not claim already; throws {@code Full}. */
+        long pick(RangeAllocator range, String owner, String uid) {
+            while (true) {
+                long member = range.reserveNext();
+                reservations.add(() -> range.unreserve(member));
+                Store.Op op = range.createOp(member, owner, uid);
+                if (!holds(op.key())) { // not a member this Service requested explicitly a moment ago
+                    ops.add(op);
+                    picked.add(op.key());
+                    return member;
+                }
+            }
+        }
+
+        /** Adds the claim of a requested member; {@code op} null means it is held already. */
+        void requested(Store.Op op, Supplier<ApiException> whenTaken) {
+            if (op != null) {
+                ops.add(op);
+                requested.put(op.key(), whenTaken);
+            }
+        }
+
+        boolean holds(String key) {
+            return picked.contains(key) || requested.containsKey(key);
+        }
+
+        /** The error for losing the requested member at {@code key}, or null when it was not requested. */
+        ApiException whenTaken(String key) {
+            Supplier<ApiException> s = requested.get(key);
+            return s == null ? null : s.get();
+        }
+
+        void release() {
+            reservations.forEach(Runnable::run);
+            reservations.clear();
         }
     }
 

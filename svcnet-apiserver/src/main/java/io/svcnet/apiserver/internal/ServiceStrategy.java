@@ -24,12 +24,13 @@ import java.util.Set;
  *       ipFamilies/ipFamilyPolicy;</li>
  *   <li>validation (pkg/apis/core/validation ValidateService) with its field paths and messages;</li>
  *   <li>allocation of ClusterIPs from the service CIDR and of nodePorts from the node-port range through
- *       {@link ServiceAllocations}, released on delete and on type changes, with the "dropTypeDependentFields"
+ *       {@link ServiceAllocations}, committed in the same store transaction as the Service
+ *       ({@link AllocatingStrategy}), released on delete and on type changes, with the "dropTypeDependentFields"
  *       behaviour of 1.20+ (changing type away from NodePort clears allocated nodePorts; to ExternalName clears
  *       the ClusterIP).</li>
  * </ul>
  */
-final class ServiceStrategy extends WorkloadStrategies.StatusOnly {
+final class ServiceStrategy extends WorkloadStrategies.StatusOnly implements AllocatingStrategy {
 
     private static final List<String> TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
 
@@ -352,28 +353,18 @@ final class ServiceStrategy extends WorkloadStrategies.StatusOnly {
     // ------------------------------------------------------------------ allocation
 
     @Override
-    public void beforeCreate(ObjectNode obj) {
-        allocations.allocate(obj, null);
+    public long create(ObjectNode obj, Commit commit) {
+        return allocations.store(obj, null, commit);
     }
 
     @Override
-    public void rollbackCreate(ObjectNode obj) {
-        allocations.releaseAll(obj);
-    }
-
-    @Override
-    public void beforeUpdate(ObjectNode obj, ObjectNode old) {
-        allocations.allocate(obj, old);
+    public long update(ObjectNode obj, ObjectNode old, Commit commit) {
+        return allocations.store(obj, old, commit);
     }
 
     @Override
     public void afterUpdate(ObjectNode obj, ObjectNode old) {
         allocations.releaseUnused(old, obj);
-    }
-
-    @Override
-    public void rollbackUpdate(ObjectNode obj, ObjectNode old) {
-        allocations.releaseUnused(obj, old);
     }
 
     @Override

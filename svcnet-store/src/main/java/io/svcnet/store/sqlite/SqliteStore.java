@@ -10,8 +10,10 @@ import io.svcnet.store.sqlite.internal.OwnerLock;
 import io.svcnet.store.sqlite.internal.WatchStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,9 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * k3s's kine proved, fronted by an in-memory mirror of the live keys.
  *
  * <pre>
- *  create/update/delete ─▶ writer thread: CAS against memory, group commit (one fsync per batch)
- *                                           │ durable
- *                                           ▼
+ *  create/update/delete/txn ─▶ writer thread: CAS against memory, group commit (one fsync per batch)
+ *                                               │ durable
+ *                                               ▼
  *  get/count/range ◀──── in-memory mirror + ring of recent events ──▶ per-watch bounded queues ─▶ watch executor ─▶ listeners
  *  range at an old revision, watch from far back ◀── SQLite read connections (WAL snapshots)
  * </pre>
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>Durability: WAL with {@code synchronous=FULL}; a write is acknowledged only after the
  *       transaction that holds it committed and fsync'd. Concurrent writers share fsyncs.</li>
+ *   <li>Transactions: each op of a {@link #txn} gets its own consecutive revision (so every op
+ *       still advances the counter by one); a failed txn costs no revision and no fsync.</li>
  *   <li>Reads at the current revision, and at any revision the ring still covers, never touch
  *       the disk; older snapshot reads and watch replays read the log.</li>
  *   <li>Values are shared, not copied, on the read side: callers must not modify the
@@ -167,17 +171,36 @@ public final class SqliteStore implements Store {
 
     @Override
     public long create(String key, byte[] value) {
-        return writer.create(checkKey(key), Objects.requireNonNull(value, "value").clone());
+        return writer.write(Op.create(checkKey(key), Objects.requireNonNull(value, "value").clone()));
     }
 
     @Override
     public long update(String key, byte[] value, long expectedModRevision) {
-        return writer.update(checkKey(key), Objects.requireNonNull(value, "value").clone(), expectedModRevision);
+        return writer.write(Op.update(checkKey(key), Objects.requireNonNull(value, "value").clone(), expectedModRevision));
     }
 
     @Override
     public long delete(String key, long expectedModRevision) {
-        return writer.delete(checkKey(key), expectedModRevision);
+        return writer.write(Op.delete(checkKey(key), expectedModRevision));
+    }
+
+    @Override
+    public List<Long> txn(List<Op> ops) {
+        Objects.requireNonNull(ops, "ops");
+        if (ops.isEmpty()) {
+            checkOpen();
+            return List.of();
+        }
+        List<Op> copies = new ArrayList<>(ops.size());
+        Set<String> keys = new HashSet<>();
+        for (Op op : ops) {
+            Objects.requireNonNull(op, "op");
+            if (!keys.add(op.key())) {
+                throw new IllegalArgumentException("a txn may hold one op per key; " + op.key() + " appears twice in " + ops);
+            }
+            copies.add(op.value() == null ? op : new Op(op.type(), op.key(), op.value().clone(), op.expectedModRevision()));
+        }
+        return writer.txn(copies);
     }
 
     @Override

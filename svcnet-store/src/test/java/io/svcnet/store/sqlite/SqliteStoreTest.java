@@ -66,6 +66,18 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void eachOpOfATxnGetsItsOwnConsecutiveRevisionAndAFailedTxnCostsNone() {
+        long r0 = store.create("/t/x", "x".getBytes());
+        List<Long> revs = store.txn(List.of(Store.Op.create("/t/a", "a".getBytes()), Store.Op.create("/t/b", "b".getBytes()),
+                Store.Op.delete("/t/x", r0)));
+        assertThat(revs).containsExactly(r0 + 1, r0 + 2, r0 + 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.txn(List.of(
+                Store.Op.create("/t/c", "c".getBytes()), Store.Op.create("/t/a", "again".getBytes()))))
+                .isInstanceOf(io.svcnet.store.KeyExistsException.class);
+        assertThat(store.create("/t/d", "d".getBytes())).isEqualTo(r0 + 4);
+    }
+
+    @Test
     void reopenRestoresEveryLiveValueAndTheCounter() {
         Random random = new Random(7);
         for (int i = 0; i < 300; i++) {

@@ -5,6 +5,7 @@ import io.svcnet.store.KeyExistsException;
 import io.svcnet.store.KeyNotFoundException;
 import io.svcnet.store.Store.Event;
 import io.svcnet.store.Store.KeyValue;
+import io.svcnet.store.Store.Op;
 import io.svcnet.store.StoreException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -21,28 +22,32 @@ import org.slf4j.LoggerFactory;
  * The single writer: group commit over the revision log.
  *
  * <pre>
- * callers ──submit──▶ queue ──drain (≤ maxBatch)──▶ decide each write against memory + the batch so far
+ * callers ──submit──▶ queue ──drain (≤ maxBatch)──▶ decide each request's ops against memory + the batch so far
  *                                                   ──▶ INSERT all, COMMIT (one fsync)
  *                                                   ──▶ LiveState.apply (mirror, history, watch fan-out)
- *                                                   ──▶ complete each caller's future with its revision
+ *                                                   ──▶ complete each caller's future with its revisions
  * </pre>
  *
- * Compare-and-swap checks run here, on the one thread that assigns revisions, so they need no
- * locks; a write's outcome (revision or failure) is handed back only after the batch is durable.
- * If the commit fails, nothing of the batch is applied and every write in it fails with a
- * {@link StoreException}; the revision counter does not move.
+ * Every write request is a transaction of one or more ops (a single create, update or delete is a
+ * transaction of one). Each op gets its own consecutive revision, so a transaction's revisions are
+ * contiguous. Compare-and-swap checks run here, on the one thread that assigns revisions, so they need
+ * no locks. A transaction whose op fails is taken back whole from the batch being built (its tentative
+ * log entries and its effect on the batch's view of the keys) before the next request is decided, so
+ * it leaves no trace and costs no revision. A request's outcome (revisions or failure) is handed back
+ * only after the batch is durable. If the commit fails, nothing of the batch is applied and every
+ * write in it fails with a {@link StoreException}; the revision counter does not move.
  *
- * <p>Threading: one thread, {@code svcnet-store-writer}; {@link #submit} from any thread.
+ * <p>Threading: one thread, {@code svcnet-store-writer}; {@link #txn} and the others from any thread.
  */
 public final class CommitLoop {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLoop.class);
     private static final int MAX_BATCH = 1024;
 
-    private enum Kind { CREATE, UPDATE, DELETE, COMPACT, STOP }
+    private enum Kind { WRITE, COMPACT, STOP }
 
-    private record Request(Kind kind, String key, byte[] value, long revision, CompletableFuture<Long> result) {}
+    private record Request(Kind kind, List<Op> ops, long revision, CompletableFuture<List<Long>> result) {}
 
-    private static final Request STOP = new Request(Kind.STOP, null, null, 0, new CompletableFuture<>());
+    private static final Request STOP = new Request(Kind.STOP, List.of(), 0, new CompletableFuture<>());
 
     private final LogTable log;
     private final LiveState state;
@@ -58,21 +63,18 @@ public final class CommitLoop {
         this.thread.start();
     }
 
-    public long create(String key, byte[] value) {
-        return submit(new Request(Kind.CREATE, key, value, 0, new CompletableFuture<>()));
+    /** Applies {@code ops} (non-empty, distinct keys, values already copied) atomically; returns their revisions. */
+    public List<Long> txn(List<Op> ops) {
+        return submit(new Request(Kind.WRITE, ops, 0, new CompletableFuture<>()));
     }
 
-    public long update(String key, byte[] value, long expectedModRevision) {
-        return submit(new Request(Kind.UPDATE, key, value, expectedModRevision, new CompletableFuture<>()));
-    }
-
-    public long delete(String key, long expectedModRevision) {
-        return submit(new Request(Kind.DELETE, key, null, expectedModRevision, new CompletableFuture<>()));
+    public long write(Op op) {
+        return txn(List.of(op)).get(0);
     }
 
     /** Compacts through {@code revision}; returns the compacted revision afterwards. */
     public long compact(long revision) {
-        return submit(new Request(Kind.COMPACT, null, null, revision, new CompletableFuture<>()));
+        return submit(new Request(Kind.COMPACT, List.of(), revision, new CompletableFuture<>())).get(0);
     }
 
     /** Finishes the writes queued so far, fails later ones, and stops the thread. */
@@ -87,7 +89,7 @@ public final class CommitLoop {
         }
     }
 
-    private long submit(Request request) {
+    private List<Long> submit(Request request) {
         if (stopping) {
             throw closed();
         }
@@ -99,14 +101,17 @@ public final class CommitLoop {
             return request.result().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for a " + request.kind() + " of "
-                    + request.key() + "; it may or may not have been applied");
+            throw new StoreException("interrupted while waiting for " + describe(request) + "; it may or may not have been applied");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new StoreException(request.kind() + " of " + request.key() + " failed", e.getCause());
+            throw new StoreException(describe(request) + " failed", e.getCause());
         }
+    }
+
+    private static String describe(Request r) {
+        return r.kind() == Kind.COMPACT ? "a compaction to " + r.revision() : r.ops().size() == 1 ? r.ops().get(0).toString() : "txn " + r.ops();
     }
 
     private StoreException closed() {
@@ -154,27 +159,16 @@ public final class CommitLoop {
         }
     }
 
-    /** Decides, persists, applies and acknowledges a run of writes; clears {@code writes}. */
+    /** Decides, persists, applies and acknowledges a run of write requests; clears {@code writes}. */
     private void commit(List<Request> writes) {
         if (writes.isEmpty()) {
             return;
         }
         Map<String, KeyValue> pending = new HashMap<>(); // this batch's effect; a null value is a deletion
         List<LogEntry> entries = new ArrayList<>(writes.size());
-        Object[] outcomes = new Object[writes.size()]; // LogEntry or RuntimeException
-        long next = state.revision();
+        Object[] outcomes = new Object[writes.size()]; // List<Long> of revisions, or RuntimeException
         for (int i = 0; i < writes.size(); i++) {
-            Request w = writes.get(i);
-            KeyValue current = pending.containsKey(w.key()) ? pending.get(w.key()) : state.get(w.key());
-            try {
-                LogEntry entry = decide(w, current, next + 1);
-                next = entry.revision();
-                entries.add(entry);
-                pending.put(w.key(), entry.valueAfter());
-                outcomes[i] = entry;
-            } catch (RuntimeException e) {
-                outcomes[i] = e;
-            }
+            outcomes[i] = decide(writes.get(i).ops(), pending, entries);
         }
         if (!entries.isEmpty()) {
             try {
@@ -183,7 +177,7 @@ public final class CommitLoop {
                 LOG.error("commit of {} writes failed in {}", entries.size(), log.file(), e);
                 StoreException failure = new StoreException("commit failed in " + log.file() + ": " + e.getMessage(), e);
                 for (int i = 0; i < outcomes.length; i++) {
-                    if (outcomes[i] instanceof LogEntry) {
+                    if (!(outcomes[i] instanceof RuntimeException)) {
                         outcomes[i] = failure;
                     }
                 }
@@ -192,46 +186,92 @@ public final class CommitLoop {
             state.apply(entries);
         }
         for (int i = 0; i < outcomes.length; i++) {
-            CompletableFuture<Long> result = writes.get(i).result();
-            if (outcomes[i] instanceof LogEntry entry) {
-                result.complete(entry.revision());
+            CompletableFuture<List<Long>> result = writes.get(i).result();
+            if (outcomes[i] instanceof RuntimeException e) {
+                result.completeExceptionally(e);
             } else {
-                result.completeExceptionally((RuntimeException) outcomes[i]);
+                @SuppressWarnings("unchecked")
+                List<Long> revisions = (List<Long>) outcomes[i];
+                result.complete(revisions);
             }
         }
         writes.clear();
     }
 
-    private static LogEntry decide(Request w, KeyValue current, long revision) {
-        String key = w.key();
-        switch (w.kind()) {
+    /**
+     * Decides one transaction on top of the batch so far: on success appends its entries, records its
+     * effect in {@code pending} and returns its revisions; on the first failing op takes back everything
+     * it added and returns that op's exception.
+     */
+    private Object decide(List<Op> ops, Map<String, KeyValue> pending, List<LogEntry> entries) {
+        int mark = entries.size();
+        long next = mark == 0 ? state.revision() : entries.get(mark - 1).revision();
+        Map<String, KeyValue> before = ops.size() == 1 ? null : new HashMap<>(); // pending as it was; absent = not in pending
+        Long[] revisions = new Long[ops.size()];
+        for (int j = 0; j < ops.size(); j++) {
+            Op op = ops.get(j);
+            boolean inBatch = pending.containsKey(op.key());
+            KeyValue current = inBatch ? pending.get(op.key()) : state.get(op.key());
+            LogEntry entry;
+            try {
+                entry = decide(op, current, next + 1);
+            } catch (RuntimeException e) {
+                if (before != null) {
+                    entries.subList(mark, entries.size()).clear();
+                    before.forEach((key, value) -> {
+                        if (value == ABSENT) {
+                            pending.remove(key);
+                        } else {
+                            pending.put(key, value);
+                        }
+                    });
+                }
+                return e;
+            }
+            if (before != null) {
+                before.put(op.key(), inBatch ? current : ABSENT);
+            }
+            next = entry.revision();
+            entries.add(entry);
+            pending.put(op.key(), entry.valueAfter());
+            revisions[j] = next;
+        }
+        return List.of(revisions);
+    }
+
+    /** Marks, in a transaction's undo record, a key the batch had not touched before it. */
+    private static final KeyValue ABSENT = new KeyValue("", new byte[0], 0, 0);
+
+    private static LogEntry decide(Op op, KeyValue current, long revision) {
+        String key = op.key();
+        switch (op.type()) {
             case CREATE -> {
                 if (current != null) {
                     throw new KeyExistsException(key);
                 }
-                return new LogEntry(new Event(Event.Type.CREATE, key, w.value(), null, revision, revision), 0);
+                return new LogEntry(new Event(Event.Type.CREATE, key, op.value(), null, revision, revision), 0);
             }
             case UPDATE -> {
                 if (current == null) {
                     throw new KeyNotFoundException(key);
                 }
-                if (current.modRevision() != w.revision()) {
-                    throw new ConflictException(key, w.revision(), current.modRevision());
+                if (current.modRevision() != op.expectedModRevision()) {
+                    throw new ConflictException(key, op.expectedModRevision(), current.modRevision());
                 }
-                return new LogEntry(new Event(Event.Type.UPDATE, key, w.value(), current.value(),
+                return new LogEntry(new Event(Event.Type.UPDATE, key, op.value(), current.value(),
                         current.createRevision(), revision), current.modRevision());
             }
             case DELETE -> {
                 if (current == null) {
                     throw new KeyNotFoundException(key);
                 }
-                if (w.revision() != 0 && current.modRevision() != w.revision()) {
-                    throw new ConflictException(key, w.revision(), current.modRevision());
+                if (op.expectedModRevision() != 0 && current.modRevision() != op.expectedModRevision()) {
+                    throw new ConflictException(key, op.expectedModRevision(), current.modRevision());
                 }
                 return new LogEntry(new Event(Event.Type.DELETE, key, null, current.value(),
                         current.createRevision(), revision), current.modRevision());
             }
-            default -> throw new IllegalStateException("not a write: " + w.kind());
+            default -> throw new IllegalStateException("not a write: " + op.type());
         }
     }
 
@@ -249,7 +289,7 @@ public final class CommitLoop {
                 state.compacted(target);
                 LOG.debug("compacted {} through revision {}: {} rows deleted", log.file(), target, rows);
             }
-            r.result().complete(state.compactedRevision());
+            r.result().complete(List.of(state.compactedRevision()));
         } catch (RuntimeException e) {
             r.result().completeExceptionally(e);
         }
