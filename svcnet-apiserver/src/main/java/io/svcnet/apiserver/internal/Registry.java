@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Registry {
 
-    private static final int MAX_UPDATE_RETRIES = 16;
+    private static final int MAX_UPDATE_RETRIES = 200;
     private static final char[] NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
     private final Store store;
@@ -269,8 +269,18 @@ public final class Registry {
                 if (rv != null && !rv.isEmpty()) {
                     throw ApiException.staleResourceVersion(type, name);
                 }
+                // kube-apiserver's GuaranteedUpdate retries an unconditional update until it wins; under heavy
+                // contention (many writers of one object, each batch commits only one of them) back off a little
                 if (attempt >= MAX_UPDATE_RETRIES) {
                     throw ApiException.staleResourceVersion(type, name);
+                }
+                if (attempt >= 4) {
+                    try {
+                        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2L + Math.min(4L * attempt, 50L)));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw ApiException.staleResourceVersion(type, name);
+                    }
                 }
             }
         }
