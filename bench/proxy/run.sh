@@ -3,11 +3,12 @@
 # all on 127.0.0.1, each proxy with the same number of worker threads (W) as svcnet's event loops.
 #   wrk keep-alive (64 connections): req/s, p50, p99 | wrk with "Connection: close": new connections/s |
 #   iperf3: throughput | svcnet only: EndpointSlice write -> new endpoint receiving traffic (p50/p99).
-# Usage: bench/proxy/run.sh [W=nproc] [ROUNDS=2] [SECONDS=8]   (needs wrk haproxy nginx libnginx-mod-stream iperf3)
+# Usage: [SVCNET_TARGET=target-x] bench/proxy/run.sh [W=nproc] [ROUNDS=2] [SECONDS=8]   (needs wrk haproxy nginx libnginx-mod-stream iperf3)
 # W is svcnet's event-loop count and, for a fair fight, HAProxy's nbthread and both nginx's worker_processes.
 set -euo pipefail
 W=${1:-$(nproc)}; ROUNDS=${2:-2}; SECS=${3:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TARGET=${SVCNET_TARGET:-target-bench}   # Maven build folder for svcnet-proxy
 WORK=$(mktemp -d /tmp/svcnet-proxy-bench.XXXXXX)
 BACKEND=18080; IPERF=15201; HAP_HTTP=18090; HAP_IPERF=18091; NGX_HTTP=18100; NGX_IPERF=18101
 for t in wrk haproxy nginx iperf3 python3; do command -v $t >/dev/null || { echo "missing $t (apt-get install -y wrk haproxy nginx libnginx-mod-stream iperf3)"; exit 2; }; done
@@ -59,9 +60,9 @@ nginx -p "$WORK/ngx-stream" -c "$WORK/ngx-stream/nginx.conf" & PIDS+=($!)
 
 # 4. svcnet: apiserver + userspace proxy (W event loops), NodePort services on node IP 127.0.0.1
 cd "$ROOT"
-mvn -o -q -B -pl svcnet-proxy -Dsvcnet.target=target-bench compile dependency:build-classpath \
+mvn -o -q -B -pl svcnet-proxy -Dsvcnet.target="$TARGET" compile dependency:build-classpath \
     -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
-CP="$ROOT/svcnet-proxy/target-bench/classes:$(cat "$WORK/cp.txt")"
+CP="$ROOT/svcnet-proxy/$TARGET/classes:$(cat "$WORK/cp.txt")"
 java -Xmx1g -Dio.netty.leakDetection.level=disabled -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
     "$ROOT/bench/proxy/ProxyBench.java" "$WORK/svcnet" "$W" $BACKEND $IPERF "$WORK/svcnet.out" > "$WORK/svcnet.log" 2>&1 & PIDS+=($!)
 for i in $(seq 1 300); do [ -s "$WORK/svcnet.out" ] && break; sleep 0.2; done
@@ -72,8 +73,12 @@ declare -A HTTP_PORT=([direct]=$BACKEND [svcnet]=$SV_HTTP [haproxy]=$HAP_HTTP [n
 declare -A IPERF_PORT=([direct]=$IPERF [svcnet]=$SV_IPERF [haproxy]=$HAP_IPERF [nginx-stream]=$NGX_IPERF)
 TARGETS=(direct svcnet haproxy nginx-stream)
 
-# warm-up (JIT for svcnet; page cache and pools for all)
-for t in "${TARGETS[@]}"; do wrk -t1 -c64 -d3s "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null; done
+# warm-up (JIT for svcnet; page cache and pools for all): keep-alive, then "Connection: close", so svcnet's
+# connection setup/teardown path is compiled before round 1 measures it
+for t in "${TARGETS[@]}"; do
+  wrk -t1 -c64 -d3s "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null
+  wrk -t1 -c64 -d3s -H "Connection: close" "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null
+done
 
 RES="$WORK/results.tsv"; : > "$RES"
 echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\" W=$W rounds=$ROUNDS secs=$SECS"

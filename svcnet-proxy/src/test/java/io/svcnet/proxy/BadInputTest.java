@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +112,53 @@ class BadInputTest {
                 halfOpen.setSoTimeout(5000);
                 assertThat(halfOpen.getInputStream().read()).as("echo server closes after the FIN").isEqualTo(-1);
                 assertThat(NameServer.ask(nameVip)).isEqualTo("healthy");
+            }
+        }
+    }
+
+    /**
+     * The other direction of a half-close: the endpoint says all it has and shuts its write side first (its FIN must
+     * reach the client, as after an HTTP {@code Connection: close} response), while the client's direction stays
+     * open: the endpoint still receives every byte the client sends afterwards, up to the client's own FIN.
+     */
+    @Test
+    @Order(1)
+    void endpointFinFirstLeavesTheClientsDirectionOpen() throws Exception {
+        BlockingQueue<Long> receivedPerConnection = new LinkedBlockingQueue<>();
+        try (ServerSocket pod = new ServerSocket()) {
+            pod.setReuseAddress(true);
+            pod.bind(new InetSocketAddress("127.244.20.3", 8080), 16);
+            Thread server = new Thread(() -> {
+                while (!pod.isClosed()) {
+                    try (Socket s = pod.accept()) {
+                        s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                        s.shutdownOutput(); // the endpoint's FIN comes first
+                        receivedPerConnection.add(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                    } catch (IOException e) {
+                        // probe connection reset, or the test is over
+                    }
+                }
+            }, "fin-first-pod");
+            server.setDaemon(true);
+            server.start();
+            InetSocketAddress vip = serve("finfirst", "127.244.20.3"); // its probe connections count 0 bytes
+            byte[] payload = new byte[300_000];
+            Arrays.fill(payload, (byte) 'y');
+            try (Socket s = new Socket()) {
+                s.connect(vip, 2000);
+                s.setSoTimeout(10_000);
+                InputStream in = s.getInputStream();
+                assertThat(new String(in.readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("hello\n");
+                assertThat(in.read()).as("the endpoint's FIN is passed on").isEqualTo(-1);
+                s.getOutputStream().write(payload); // still flows to the endpoint after its FIN
+                s.shutdownOutput();
+                long got = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (got != payload.length && System.nanoTime() < deadline) {
+                    Long n = receivedPerConnection.poll(1, TimeUnit.SECONDS);
+                    got = n == null ? got : n;
+                }
+                assertThat(got).as("bytes the endpoint received after its own FIN").isEqualTo(payload.length);
             }
         }
     }

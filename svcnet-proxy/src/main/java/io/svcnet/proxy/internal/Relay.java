@@ -6,12 +6,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import java.io.IOException;
 
 /**
  * One direction of the L4 proxy loop: bytes read from {@code self} are written to {@code peer}.
@@ -26,7 +30,9 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
  * chunk); once the peer's output is shut, the peer's half-closure is switched off so its FIN closes it outright
  * (Netty would otherwise {@code shutdown(SHUT_RD)} a socket that is already closed both ways — ENOTCONN, a
  * {@code NotYetConnectedException} with a stack trace, two epoll_ctl calls — on every {@code Connection: close}).
- * Threading: event loop only.
+ * A FIN is passed on with {@code shutdown(SHUT_WR)} on the peer's socket when nothing is queued for it (Netty's
+ * {@code shutdownOutput()} builds a stack-traced {@code ChannelOutputShutdownException} on every call), and a close
+ * with nothing queued skips the empty flush. Threading: event loop only.
  */
 final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
 
@@ -81,22 +87,46 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
     /** {@code self} sent its FIN: pass it on to the peer after the pending bytes. */
     void inputShutdown() {
         halfClosed.halfClosed(self);
+        if (nothingPending(peer) && peer instanceof UnixChannel u && u.fd() instanceof Socket socket) {
+            // Nothing queued: shutdown(SHUT_WR) on the socket itself. Netty's shutdownOutput() would build a
+            // ChannelOutputShutdownException (stack trace included) for the closed outbound buffer on every call,
+            // and needs a flush of an empty buffer first. The socket records the shutdown, so the channel's
+            // isOutputShutdown() stays true; nothing is written to the peer afterwards (its source has ended).
+            try {
+                socket.shutdown(false, true);
+            } catch (IOException | RuntimeException e) {
+                peer.close();
+                self.close();
+                return;
+            }
+            outputShut();
+            return;
+        }
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
             if (f.isSuccess() && peer instanceof DuplexChannel duplex) {
-                duplex.shutdownOutput().addListener(x -> {
-                    if (bothShut()) {
-                        self.close();
-                        peer.close();
-                    } else if (peer.config() instanceof SocketChannelConfig c) {
-                        // from now on the peer's FIN ends the connection: close instead of a second half-close
-                        c.setAllowHalfClosure(false);
-                    }
-                });
+                duplex.shutdownOutput().addListener(x -> outputShut());
             } else {
                 peer.close();
                 self.close();
             }
         });
+    }
+
+    /** The peer's output is shut: close both when both directions are, else let the peer's FIN end it all. */
+    private void outputShut() {
+        if (bothShut()) {
+            self.close();
+            peer.close();
+        } else if (peer.config() instanceof SocketChannelConfig c) {
+            // from now on the peer's FIN ends the connection: close instead of a second half-close
+            c.setAllowHalfClosure(false);
+        }
+    }
+
+    /** Whether {@code ch} has no bytes queued for writing (flushed or not). */
+    private static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out != null && out.isEmpty() && out.totalPendingWriteBytes() == 0;
     }
 
     private boolean bothShut() {
@@ -117,8 +147,10 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
         ctx.close(); // reset by peer and the like: channelInactive closes the other side
     }
 
+    /** Closes {@code ch} once its queued bytes are written (at once when none are: no empty flush). */
     static void closeAfterFlush(Channel ch) {
-        if (ch.isActive()) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        if (ch.isActive() && out != null && (!out.isEmpty() || out.totalPendingWriteBytes() != 0)) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();

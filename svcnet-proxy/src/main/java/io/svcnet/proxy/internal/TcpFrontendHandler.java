@@ -34,9 +34,10 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortRoute route;
     private final boolean external;
     private final Transport transport;
-    private final List<Backend> tried = new ArrayList<>(2);
-    /** Bytes (and a FIN) the kernel handed over before the endpoint connection was up (epoll reads on RDHUP). */
-    private final List<Object> early = new ArrayList<>(1);
+    /** Endpoints that failed this connection (allocated on the first failure only). */
+    private List<Backend> tried = List.of();
+    /** Bytes the kernel handed over before the endpoint connection was up (epoll reads on RDHUP); null if none. */
+    private List<Object> early;
     private boolean earlyInputShutdown;
     private final HalfClosedTimeout halfClosed = new HalfClosedTimeout(Relay.HALF_CLOSED_IDLE_SECONDS, TimeUnit.SECONDS);
     /** Set once the endpoint connection is up; everything read from the client goes through it. */
@@ -73,6 +74,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 backend.connectionClosed();
             }
             route.connectFailed(backend);
+            if (tried.isEmpty()) {
+                tried = new ArrayList<>(CONNECT_TIMEOUTS_MILLIS.length);
+            }
             tried.add(backend);
             if (!frontend.isActive()) {
                 return;
@@ -98,12 +102,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         m.active.inc();
         halfClosed.channels(frontend, backendChannel);
         toBackend = new Relay(frontend, backendChannel, m.bytesToBackend, halfClosed, m.active::dec);
-        boolean replayed = !early.isEmpty() || earlyInputShutdown;
-        ChannelHandlerContext ctx = frontend.pipeline().context(this);
-        for (Object msg : early) {
-            toBackend.channelRead(ctx, msg); // the relay reads on after these writes succeed
+        boolean replayed = early != null || earlyInputShutdown;
+        if (early != null) {
+            ChannelHandlerContext ctx = frontend.pipeline().context(this);
+            List<Object> replay = early;
+            early = null;
+            for (Object msg : replay) {
+                toBackend.channelRead(ctx, msg); // the relay reads on after these writes succeed
+            }
         }
-        early.clear();
         if (earlyInputShutdown) {
             toBackend.inputShutdown();
         }
@@ -118,6 +125,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         if (toBackend != null) {
             toBackend.channelRead(ctx, msg);
         } else {
+            if (early == null) {
+                early = new ArrayList<>(2);
+            }
             early.add(msg); // bounded: with AUTO_READ off only one read loop can happen before we ask for more
         }
     }
@@ -142,10 +152,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        for (Object msg : early) {
-            ReferenceCountUtil.release(msg);
+        if (early != null) {
+            for (Object msg : early) {
+                ReferenceCountUtil.release(msg);
+            }
+            early = null;
         }
-        early.clear();
     }
 
     @Override
