@@ -2,6 +2,7 @@ package io.svcnet.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.svcnet.agent.internal.HostPortForwarder;
 import io.svcnet.agent.internal.KubeletServer;
 import io.svcnet.agent.internal.NetnsNode;
 import io.svcnet.agent.internal.NodeRegistration;
@@ -28,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * images, each on its own pod IP, with probes, restart back-off and status reporting through {@code pods/status};
  * and serves container logs and command execution on its kubelet server for the apiserver's pods/log and
  * pods/exec. It talks to the apiserver only through the given fabric8 client (any Kubernetes apiserver works).
+ * Container ports with a hostPort are served as the CNI portmap plugin does, for every container (process or
+ * built-in), TCP and UDP, on the port's hostIP or else the node IP, for as long as the pod runs: in the loopback
+ * backend by a userspace forwarder in the agent (ports below 1024 need root or a lowered
+ * {@code net.ipv4.ip_unprivileged_port_start}; a port that cannot be bound keeps the pod in ContainerCreating with
+ * a FailedCreatePodSandBox event), in the netns backend by iptables DNAT rules in the node namespace's
+ * SVCNET-HOSTPORTS chain (without iptables the pod runs unexposed, with a Warning event saying so). hostNetwork pods
+ * bind the node IP themselves.
  *
  * <pre>
  *   informer(pods, spec.nodeName=me) ─▶ PodRuntime ─▶ PodWorker per pod ─▶ ContainerRunner per container
@@ -93,7 +101,7 @@ public final class NodeAgent implements AutoCloseable {
                 netns = NetnsNode.create(config);
             }
             RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops,
-                    new PodIpAllocator(config.podCidr()), netns);
+                    new PodIpAllocator(config.podCidr()), netns, netns != null ? netns.hostPorts() : new HostPortForwarder(loops));
             pods = new PodRuntime(rt);
             server = KubeletServer.start(rt, pods);
             NodeRegistration registration = new NodeRegistration(client, config, server.port());

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A deliberately small kube-scheduler: every pod with no {@code spec.nodeName} whose schedulerName is
  * {@code default-scheduler} (or unset) is bound to a schedulable node — Ready=True, not cordoned
- * ({@code spec.unschedulable}), matching the pod's {@code nodeSelector} — choosing the one running the fewest
+ * ({@code spec.unschedulable}), matching the pod's {@code nodeSelector}, with the pod's hostPorts free (kube-scheduler's
+ * NodePorts filter: no other non-terminal pod on the node uses the same protocol and hostPort on a conflicting
+ * hostIP; a hostNetwork pod's containerPorts count as hostPorts) — choosing the one running the fewest
  * non-terminal pods (ties by name), which spreads pods evenly. svcnet's apiserver has no {@code pods/binding}
  * subresource, so binding is a JSON merge patch of {@code spec.nodeName} guarded by the pod's resourceVersion.
  * A pod that fits nowhere gets {@code PodScheduled=False, reason Unschedulable} with kube-scheduler's
@@ -125,6 +127,7 @@ public final class PodScheduler implements AutoCloseable {
     private void schedulePending() {
         List<Pod> all = pods.getStore().list();
         Map<String, Integer> load = new HashMap<>();
+        Map<String, List<HostPort>> used = new HashMap<>();
         List<Pod> pending = new ArrayList<>();
         java.util.Set<String> live = new java.util.HashSet<>();
         for (Pod p : all) {
@@ -137,9 +140,11 @@ public final class PodScheduler implements AutoCloseable {
                 assumed.remove(uid);
                 if (!terminal) {
                     load.merge(node, 1, Integer::sum);
+                    used.computeIfAbsent(node, k -> new ArrayList<>()).addAll(HostPort.of(p));
                 }
             } else if (assumed.containsKey(uid)) {
                 load.merge(assumed.get(uid), 1, Integer::sum);
+                used.computeIfAbsent(assumed.get(uid), k -> new ArrayList<>()).addAll(HostPort.of(p));
             } else if (!terminal && p.getMetadata().getDeletionTimestamp() == null && ours(p)) {
                 pending.add(p);
             }
@@ -158,6 +163,8 @@ public final class PodScheduler implements AutoCloseable {
             int notReady = 0;
             int unschedulable = 0;
             int selectorMismatch = 0;
+            int portsTaken = 0;
+            List<HostPort> wanted = HostPort.of(p);
             for (Node n : nodeList) {
                 if (!ready(n)) {
                     notReady++;
@@ -165,19 +172,61 @@ public final class PodScheduler implements AutoCloseable {
                     unschedulable++;
                 } else if (!matches(p, n)) {
                     selectorMismatch++;
+                } else if (HostPort.conflict(wanted, used.getOrDefault(n.getMetadata().getName(), List.of()))) {
+                    portsTaken++;
                 } else if (best == null || load.getOrDefault(n.getMetadata().getName(), 0) < load.getOrDefault(best.getMetadata().getName(), 0)) {
                     best = n;
                 }
             }
             if (best == null) {
-                markUnschedulable(p, nodeList.size(), notReady, unschedulable, selectorMismatch);
+                markUnschedulable(p, nodeList.size(), notReady, unschedulable, selectorMismatch, portsTaken);
                 continue;
             }
             String node = best.getMetadata().getName();
             if (bind(p, node)) {
                 assumed.put(p.getMetadata().getUid(), node);
                 load.merge(node, 1, Integer::sum);
+                used.computeIfAbsent(node, k -> new ArrayList<>()).addAll(wanted);
             }
+        }
+    }
+
+    /**
+     * One host port a pod takes (kube-scheduler's {@code HostPortInfo} entry): protocol, hostIP ({@code 0.0.0.0}
+     * when unset, meaning every address) and port.
+     */
+    record HostPort(String protocol, String ip, int port) {
+
+        static List<HostPort> of(Pod p) {
+            boolean hostNetwork = Boolean.TRUE.equals(p.getSpec().getHostNetwork());
+            List<HostPort> out = new ArrayList<>();
+            for (io.fabric8.kubernetes.api.model.Container c : p.getSpec().getContainers()) {
+                for (io.fabric8.kubernetes.api.model.ContainerPort cp : c.getPorts()) {
+                    Integer port = cp.getHostPort();
+                    if ((port == null || port <= 0) && hostNetwork) {
+                        port = cp.getContainerPort(); // the apiserver's defaulting for hostNetwork pods
+                    }
+                    if (port == null || port <= 0) {
+                        continue;
+                    }
+                    String ip = cp.getHostIP() == null || cp.getHostIP().isEmpty() ? "0.0.0.0" : cp.getHostIP();
+                    out.add(new HostPort(cp.getProtocol() == null || cp.getProtocol().isEmpty() ? "TCP" : cp.getProtocol(), ip, port));
+                }
+            }
+            return out;
+        }
+
+        /** Whether any of {@code wanted} collides with one of {@code taken} (same protocol and port, overlapping IP). */
+        static boolean conflict(List<HostPort> wanted, List<HostPort> taken) {
+            for (HostPort w : wanted) {
+                for (HostPort t : taken) {
+                    if (w.port == t.port && w.protocol.equals(t.protocol)
+                            && (w.ip.equals(t.ip) || w.ip.equals("0.0.0.0") || t.ip.equals("0.0.0.0"))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
     }
 
@@ -217,7 +266,7 @@ public final class PodScheduler implements AutoCloseable {
         }
     }
 
-    private void markUnschedulable(Pod p, int total, int notReady, int cordoned, int mismatch) {
+    private void markUnschedulable(Pod p, int total, int notReady, int cordoned, int mismatch, int portsTaken) {
         List<String> reasons = new ArrayList<>();
         if (mismatch > 0) {
             reasons.add(mismatch + " node(s) didn't match Pod's node affinity/selector");
@@ -228,6 +277,10 @@ public final class PodScheduler implements AutoCloseable {
         if (cordoned > 0) {
             reasons.add(cordoned + " node(s) were unschedulable");
         }
+        if (portsTaken > 0) {
+            reasons.add(portsTaken + " node(s) didn't have free ports for the requested pod ports");
+        }
+        reasons.sort(null); // kube-scheduler's FitError sorts the "<count> <reason>" strings
         String message = "0/" + total + " nodes are available" + (reasons.isEmpty() ? "." : ": " + String.join(", ", reasons) + ".")
                 + " preemption: 0/" + total + " nodes are available: " + total + " Preemption is not helpful for scheduling.";
         String uid = p.getMetadata().getUid();

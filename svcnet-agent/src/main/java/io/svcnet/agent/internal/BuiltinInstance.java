@@ -35,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * A built-in image (see {@link ImageCatalog}) serving inside the agent's JVM on the pod's IP — the loopback
  * backend's way of running a container without an image. Every port is bound before {@link #start} returns, so a
  * bind failure surfaces as the container's start error; ports below 1024 that fail with "Permission denied" get the
- * remedy in the message. A containerPort with a hostPort is also bound on the node IP.
+ * remedy in the message. hostPorts are not served here but for the whole pod by
+ * {@link HostPortForwarder}, as for any container.
  *
  * <p>Threading: servers run on the shared event loop group; {@link #stop} closes every channel and blocks until
  * they are closed. The instance "exits" with code 0 when stopped.
@@ -142,18 +143,6 @@ public final class BuiltinInstance implements ContainerInstance {
                 out.add(new Listener(ip, port, "UDP", udpEcho));
             }
         }
-        if (!hostNetwork) {
-            for (ContainerPort p : ports) {
-                if (p.getHostPort() != null && p.getHostPort() > 0 && p.getContainerPort() != null) {
-                    boolean isUdp = "UDP".equals(p.getProtocol());
-                    if (isUdp && kind == Kind.ECHO) {
-                        out.add(new Listener(nodeIp, p.getHostPort(), "UDP", udpEcho));
-                    } else if (!isUdp) {
-                        out.add(new Listener(nodeIp, p.getHostPort(), "TCP", tcpHandler.apply(p.getContainerPort())));
-                    }
-                }
-            }
-        }
         return out;
     }
 
@@ -171,15 +160,15 @@ public final class BuiltinInstance implements ContainerInstance {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while binding " + addr, e);
         } catch (Exception e) {
-            throw new IOException(bindFailure(l, e), e);
+            throw new IOException(bindFailure(l.ip(), l.port(), l.protocol(), e), e);
         }
     }
 
     /** The operator-facing text for a failed bind, with the remedy for privileged ports. */
-    static String bindFailure(Listener l, Exception e) {
-        String where = l.ip() + ":" + l.port() + "/" + l.protocol();
+    static String bindFailure(String ip, int port, String protocol, Exception e) {
+        String where = ip + ":" + port + "/" + protocol;
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-        if (l.port() < 1024 && (reason.contains("Permission denied") || reason.contains("Access denied") || e instanceof SecurityException)) {
+        if (port < 1024 && (reason.contains("Permission denied") || reason.contains("Access denied") || e instanceof SecurityException)) {
             return "cannot bind " + where + ": " + reason + ": ports below 1024 need root; as a non-root user run "
                     + "`sudo sysctl net.ipv4.ip_unprivileged_port_start=0` (or use a containerPort >= 1024)";
         }

@@ -192,6 +192,17 @@ public final class ContainerRunner {
         pod.changed();
     }
 
+    /** The pod's sandbox (its hostPorts) could not be set up: wait in ContainerCreating with the reason. Any thread. */
+    void sandboxFailed(String message) {
+        synchronized (this) {
+            if (stopping || state == State.RUNNING) {
+                return;
+            }
+            waiting("ContainerCreating", message);
+        }
+        pod.changed();
+    }
+
     /** Stops the container for good (pod deletion or agent shutdown). Blocks up to {@code grace} plus a SIGKILL. */
     void stop(Duration grace) {
         ContainerInstance inst;

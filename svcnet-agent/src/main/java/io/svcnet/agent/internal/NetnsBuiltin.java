@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Starts a built-in image inside a pod's network namespace as a child JVM running {@link BuiltinImageMain} and
  * returns once every port is bound, so that, as in the loopback backend, "Running" means "serving" and a bind
- * failure is the container's start error. hostPort is not served in the netns backend (it needs DNAT in the node
- * namespace, which the service proxy owns); the log says so.
+ * failure is the container's start error. hostPorts are DNAT rules in the node namespace, set up for the whole
+ * pod by {@link HostPortRules}.
  *
  * <p>Threading: {@link #start} blocks the caller until the child has bound its ports (typically well under a
  * second) or {@code timeout} passes.
@@ -40,10 +40,6 @@ final class NetnsBuiltin {
         for (ContainerPort p : ports) {
             if (p.getContainerPort() != null) {
                 cmd.add(p.getContainerPort() + "/" + (p.getProtocol() == null ? "TCP" : p.getProtocol()) + "/" + (p.getName() == null ? "" : p.getName()));
-            }
-            if (p.getHostPort() != null && p.getHostPort() > 0) {
-                Files.writeString(logFile, "svcnet: hostPort " + p.getHostPort() + " is not served by the netns backend yet\n",
-                        java.nio.file.StandardOpenOption.APPEND);
             }
         }
         ProcessInstance inst = ProcessInstance.start(pod.exec(cmd), env, workDir, logFile);

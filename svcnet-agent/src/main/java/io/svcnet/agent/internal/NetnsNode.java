@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * kubelet's search path, ndots:5), which {@code ip netns exec} bind-mounts over /etc/resolv.conf for the pod's
  * processes.
  *
+ * <p>hostPorts: the node namespace gets svcnet's own nat chains for pods' hostPorts ({@link HostPortRules}: DNAT of
+ * nodeIP:hostPort to podIP:containerPort in PREROUTING and OUTPUT), created here with the namespace and gone with it;
+ * each pod's rules are added and removed by its {@code PodWorker}.
+ *
  * <p>Clean-up: {@link #create} first removes what a crashed run of the same node left ({@code svcnet-<node>} and
  * {@code svcnet-<node>-<10 hex>} namespaces, the processes in them, their /etc/netns dirs); {@link #detach} kills a
  * pod namespace's leftover processes and deletes it; {@link #close} does so for every pod and the node, and deletes
@@ -66,6 +70,7 @@ public final class NetnsNode implements AutoCloseable {
     private final String nodeIp;
     private final String clusterDns;
     private final Map<String, NetnsPod> pods = new ConcurrentHashMap<>();
+    private volatile HostPortRules hostPorts;
     private volatile boolean closed;
 
     private NetnsNode(String hostNs, String nodeNs, String hostIf, String gateway, int prefixLength, String nodeIp, String clusterDns) {
@@ -143,6 +148,7 @@ public final class NetnsNode implements AutoCloseable {
             if (!IpCommand.tryIp("-n", hostNs, "route", "add", config.serviceCidr(), "via", config.nodeIp())) {
                 LOG.debug("{} already routes {} to another node", hostNs, config.serviceCidr());
             }
+            n.hostPorts = HostPortRules.install(nodeNs, cidr);
         } catch (RuntimeException e) {
             n.close();
             throw new IllegalStateException("building the network namespaces of node " + config.nodeName() + " failed: " + e.getMessage(), e);
@@ -155,6 +161,11 @@ public final class NetnsNode implements AutoCloseable {
     /** The node's namespace ({@code <prefix>-<node>}), where hostNetwork pods run. */
     public String nodeNamespace() {
         return nodeNs;
+    }
+
+    /** The node's hostPort DNAT rules ({@link HostPortRules}, chain {@value HostPortRules#CHAIN} in the node namespace). */
+    public HostPortRules hostPorts() {
+        return hostPorts;
     }
 
     /** The hostNetwork view: the node namespace and the node IP, not owned by the pod. */

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * conditions PodScheduled/Initialized/ContainersReady/Ready with stable transition times), written whenever it
  * changes, and rewritten when someone else (the node lifecycle controller) changed what the agent owns. On graceful
  * deletion {@link #terminate} stops the containers ({@link #shortenGrace} cuts a stop under way short) and
- * {@link #reportStopped} writes the terminal status the kubelet writes before it deletes the pod.
+ * {@link #reportStopped} writes the terminal status the kubelet writes before it deletes the pod. Its hostPorts
+ * ({@link HostPortMapping}) are served for as long as it runs, set up before its containers start (the CNI portmap
+ * step of sandbox creation) and removed once they stopped.
  *
  * <p>Threading: {@link #changed()} may be called from any thread and coalesces; the write runs on the scheduler,
  * serialized by {@code this}. {@link #terminate} and {@link #reportStopped} block and run on the blocking executor.
@@ -64,6 +66,11 @@ public final class PodWorker {
     /** The grace period of the stop under way, so a shorter one can cut it short; null before {@link #terminate}. */
     private final AtomicReference<Duration> stopGrace = new AtomicReference<>();
     private PodStatus lastWritten;
+    /** Guards the hostPort state below against a concurrent {@link #terminate}. */
+    private final Object sandboxLock = new Object();
+    private HostPorts.Opened hostPorts;
+    private String lastSandboxError;
+    private Duration sandboxBackoff;
 
     private PodWorker(Pod pod, RuntimeServices rt, String podIp, boolean hostNetwork, Path sandbox, NetnsPod netns) {
         this.pod = pod;
@@ -112,12 +119,79 @@ public final class PodWorker {
         return new PodWorker(pod, rt, ip, hostNetwork, sandbox, netns);
     }
 
-    /** Starts every container; each reports its first state (running, or why it waits) through {@link #changed()}. */
+    /**
+     * Sets up the pod's hostPorts (the sandbox's portmap step), then starts every container; each reports its first
+     * state (running, or why it waits) through {@link #changed()}.
+     */
     public void start() {
         LOG.debug("{} admitted with IP {}", key(), podIp);
+        rt.scheduler().execute(this::startSandbox);
+    }
+
+    /**
+     * kubelet's sandbox creation as far as svcnet has one: the hostPorts. When they cannot be set up (a port in use,
+     * a privileged port) no container starts: each waits in ContainerCreating with the reason, a Warning
+     * FailedCreatePodSandBox event is written, and the step is retried with the crash-loop back-off. When the node
+     * cannot serve hostPorts at all the pod runs without them, with a Warning event saying why. Runs on the scheduler.
+     */
+    private void startSandbox() {
+        if (terminating) {
+            return;
+        }
+        List<HostPortMapping> mappings = HostPortMapping.of(pod, podIp, rt.config().nodeIp());
+        if (!mappings.isEmpty()) {
+            try {
+                HostPorts.Opened opened = rt.hostPorts().open(key(), mappings);
+                synchronized (sandboxLock) {
+                    if (terminating) {
+                        opened.close();
+                        return;
+                    }
+                    hostPorts = opened;
+                }
+            } catch (HostPorts.Unsupported e) {
+                LOG.warn("{}: {}", key(), e.getMessage());
+                PodEvents.warning(rt, pod, "HostPortNotServed", e.getMessage());
+            } catch (IOException e) {
+                sandboxFailed(e.getMessage());
+                return;
+            }
+        }
         for (ContainerRunner c : containers) {
             rt.scheduler().execute(c::start);
         }
+    }
+
+    private void sandboxFailed(String reason) {
+        String message = "Failed to create pod sandbox: " + reason;
+        Duration retry;
+        boolean newError;
+        synchronized (sandboxLock) {
+            if (terminating) {
+                return;
+            }
+            newError = !message.equals(lastSandboxError);
+            lastSandboxError = message;
+            retry = sandboxBackoff == null ? max(rt.config().initialBackoff(), Duration.ofMillis(500)) : sandboxBackoff;
+            Duration next = retry.multipliedBy(2);
+            sandboxBackoff = next.compareTo(rt.config().maxBackoff()) > 0 ? rt.config().maxBackoff() : next;
+        }
+        if (newError) {
+            LOG.warn("{}: {} (retrying)", key(), message);
+            PodEvents.warning(rt, pod, "FailedCreatePodSandBox", message);
+        }
+        for (ContainerRunner c : containers) {
+            c.sandboxFailed(message);
+        }
+        try {
+            rt.scheduler().schedule(this::startSandbox, retry.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** A newer version of the pod from the informer: if its status drifted from what the agent wrote, rewrite it. */
@@ -288,7 +362,7 @@ public final class PodWorker {
     }
 
     /**
-     * Stops every container in parallel (SIGTERM, {@code grace}, SIGKILL), deletes the pod's network namespace (netns
+     * Stops every container in parallel (SIGTERM, {@code grace}, SIGKILL), removes its hostPorts, deletes the pod's network namespace (netns
      * backend), releases the IP and removes the sandbox. Blocks; idempotent.
      */
     public void terminate(Duration grace) {
@@ -302,6 +376,14 @@ public final class PodWorker {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(grace.toMillis() + 15_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("{}: stopping containers failed: {}", key(), e.toString());
+        }
+        HostPorts.Opened open;
+        synchronized (sandboxLock) {
+            open = hostPorts;
+            hostPorts = null;
+        }
+        if (open != null) {
+            open.close();
         }
         if (netns != null && netns.own()) {
             rt.netns().detach(uid());

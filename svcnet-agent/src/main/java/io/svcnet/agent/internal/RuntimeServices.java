@@ -19,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param loops      Netty event loops of the built-in images and the kubelet server
  * @param ips        the node's pod IP pool
  * @param netns      the node's namespaces in the netns backend; null in the loopback backend
+ * @param hostPorts  how the node serves pods' hostPorts (loopback: {@link HostPortForwarder}; netns: {@link HostPortRules})
  */
 public record RuntimeServices(KubernetesClient client, AgentConfig config, ScheduledExecutorService scheduler, ExecutorService blocking,
-        ExecutorService probes, ExecutorService statusWriters, EventLoopGroup loops, PodIpAllocator ips, NetnsNode netns) {}
+        ExecutorService probes, ExecutorService statusWriters, EventLoopGroup loops, PodIpAllocator ips, NetnsNode netns,
+        HostPorts hostPorts) {}
