@@ -109,7 +109,7 @@ public final class NodeAgent implements AutoCloseable {
             NodeAgent agent = new NodeAgent(config, rt, pods, server);
             long every = config.heartbeatInterval().toMillis();
             scheduler.scheduleWithFixedDelay(() -> agent.heartbeat(registration), every, every, TimeUnit.MILLISECONDS);
-            pods.start(Duration.ofSeconds(60));
+            pods.start(InformerSync.LIMIT);
             LOG.info("node agent {} up: node IP {}, pod CIDR {}, kubelet server port {}", config.nodeName(), config.nodeIp(), config.podCidr(), server.port());
             return agent;
         } catch (RuntimeException e) {

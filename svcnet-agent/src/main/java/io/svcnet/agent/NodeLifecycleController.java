@@ -81,11 +81,15 @@ public final class NodeLifecycleController implements AutoCloseable {
     private final SharedIndexInformer<Lease> leases;
     private final ScheduledExecutorService thread;
 
-    private NodeLifecycleController(KubernetesClient client, Options options) {
+    /** Whether the node and pod informers are this controller's own (stopped on close) or shared. */
+    private final boolean ownsInformers;
+
+    private NodeLifecycleController(KubernetesClient client, Options options, SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods) {
         this.client = client;
         this.options = options;
-        this.nodes = client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
-        this.pods = client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.ownsInformers = nodes == null;
+        this.nodes = nodes != null ? nodes : client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.pods = pods != null ? pods : client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
         this.leases = client.leases().inNamespace(NodeLease.NAMESPACE).runnableInformer(Duration.ofMinutes(5).toMillis());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "svcnet-node-lifecycle");
@@ -94,18 +98,28 @@ public final class NodeLifecycleController implements AutoCloseable {
         });
     }
 
-    /** Starts the informers, waits for their first list, then monitors. */
+    /** Starts its own informers, waits for their first list, then monitors. */
     public static NodeLifecycleController start(KubernetesClient client, Options options) {
+        return start(client, options, null, null);
+    }
+
+    /**
+     * Monitors with cluster-wide Node and Pod informers shared with another component (started if needed, waited for,
+     * left running on {@link #close}); null for both means its own. The Lease informer is always its own.
+     */
+    public static NodeLifecycleController start(KubernetesClient client, Options options, SharedIndexInformer<Node> nodes,
+            SharedIndexInformer<Pod> pods) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(options, "options");
-        NodeLifecycleController c = new NodeLifecycleController(client, options);
+        if ((nodes == null) != (pods == null)) {
+            throw new IllegalArgumentException("pass both shared informers or neither");
+        }
+        NodeLifecycleController c = new NodeLifecycleController(client, options, nodes, pods);
         try {
-            c.nodes.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            c.pods.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            c.leases.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            InformerSync.await("node lifecycle controller", List.of(c.nodes, c.pods, c.leases));
+        } catch (RuntimeException e) {
             c.close();
-            throw new IllegalStateException("node lifecycle controller: informers did not sync: " + e, e);
+            throw e;
         }
         long every = options.monitorPeriod().toMillis();
         c.thread.scheduleWithFixedDelay(c::monitorSafely, every, every, TimeUnit.MILLISECONDS);
@@ -308,8 +322,10 @@ public final class NodeLifecycleController implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-        nodes.stop();
-        pods.stop();
+        if (ownsInformers) {
+            nodes.stop();
+            pods.stop();
+        }
         leases.stop();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);

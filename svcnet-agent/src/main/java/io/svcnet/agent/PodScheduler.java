@@ -58,11 +58,15 @@ public final class PodScheduler implements AutoCloseable {
     private final Map<String, String> assumed = new ConcurrentHashMap<>();
     private final Map<String, String> unschedulableMessages = new HashMap<>();
 
-    private PodScheduler(KubernetesClient client, Clock clock) {
+    /** Whether the informers are this scheduler's own (stopped on close) or shared with another component. */
+    private final boolean ownsInformers;
+
+    private PodScheduler(KubernetesClient client, Clock clock, SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods) {
         this.client = client;
         this.clock = clock;
-        this.nodes = client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
-        this.pods = client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.ownsInformers = nodes == null;
+        this.nodes = nodes != null ? nodes : client.nodes().runnableInformer(Duration.ofMinutes(5).toMillis());
+        this.pods = pods != null ? pods : client.pods().inAnyNamespace().runnableInformer(Duration.ofMinutes(5).toMillis());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "svcnet-scheduler");
             t.setDaemon(true);
@@ -70,11 +74,23 @@ public final class PodScheduler implements AutoCloseable {
         });
     }
 
-    /** Starts the informers, waits for their first list, and schedules. */
+    /** Starts its own informers, waits for their first list, and schedules. */
     public static PodScheduler start(KubernetesClient client, Clock clock) {
+        return start(client, clock, null, null);
+    }
+
+    /**
+     * Schedules from informers shared with another component (e.g. the controllers' cluster-wide Node and Pod
+     * informers, so a large cluster's pods are cached once per process, not once per component); they are started
+     * if needed, waited for, and left running on {@link #close}. Null for both means the scheduler's own.
+     */
+    public static PodScheduler start(KubernetesClient client, Clock clock, SharedIndexInformer<Node> nodes, SharedIndexInformer<Pod> pods) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(clock, "clock");
-        PodScheduler s = new PodScheduler(client, clock);
+        if ((nodes == null) != (pods == null)) {
+            throw new IllegalArgumentException("pass both shared informers or neither");
+        }
+        PodScheduler s = new PodScheduler(client, clock, nodes, pods);
         ResourceEventHandler<Object> trigger = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Object obj) {
@@ -94,11 +110,10 @@ public final class PodScheduler implements AutoCloseable {
         s.nodes.addEventHandler(trigger);
         s.pods.addEventHandler(trigger);
         try {
-            s.nodes.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            s.pods.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            InformerSync.await("pod scheduler", List.of(s.nodes, s.pods));
+        } catch (RuntimeException e) {
             s.close();
-            throw new IllegalStateException("pod scheduler: informers did not sync: " + e, e);
+            throw e;
         }
         s.thread.scheduleWithFixedDelay(s::requestPass, 1, 1, TimeUnit.SECONDS);
         s.requestPass();
@@ -306,8 +321,10 @@ public final class PodScheduler implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
-        nodes.stop();
-        pods.stop();
+        if (ownsInformers) {
+            nodes.stop();
+            pods.stop();
+        }
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -81,7 +81,7 @@ public final class Controllers implements AutoCloseable {
 
         public static Options defaults() {
             // 20 endpoint workers: each sync ends in an fsync'ed write, and 5 cannot keep up with 100 pod changes/s (BENCHMARKS.md)
-            return new Options(20, 20, 5, 5, 2, 100, Duration.ofMinutes(5), Duration.ofSeconds(60), Clock.systemUTC());
+            return new Options(20, 20, 5, 5, 2, 100, Duration.ofMinutes(5), Duration.ofMinutes(10), Clock.systemUTC());
         }
 
         public Options withMaxEndpointsPerSlice(int n) {
@@ -171,6 +171,19 @@ public final class Controllers implements AutoCloseable {
 
     private static WorkQueue<String> queue(String name, Clock clock, ScheduledExecutorService scheduler) {
         return new WorkQueue<>(name, RateLimiter.defaults(clock), scheduler);
+    }
+
+    /**
+     * The controllers' cluster-wide Pod informer (synced once {@link #start} returned), for other components of the same
+     * process to share instead of caching every pod again. Callers add handlers and read its store; they must not stop it.
+     */
+    public io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> podInformer() {
+        return informers.pods;
+    }
+
+    /** The controllers' Node informer, shared the same way as {@link #podInformer()}. */
+    public io.fabric8.kubernetes.client.informers.SharedIndexInformer<io.fabric8.kubernetes.api.model.Node> nodeInformer() {
+        return informers.nodes;
     }
 
     /** Stops informers, workers and the scheduler; the client stays open. Idempotent. */

@@ -80,10 +80,13 @@ final class AllInOne implements AutoCloseable {
         started.push(server);
         KubernetesClient client = ApiClients.connect(server.url(), server.token(), server.caCertFile());
         started.push(client);
-        started.push(Controllers.start(client, Controllers.Options.defaults()));
+        Controllers controllers = Controllers.start(client, Controllers.Options.defaults());
+        started.push(controllers);
         // cluster-wide, even with no local nodes: nodes may join later with `svcnet node`
-        started.push(PodScheduler.start(client, Clock.systemUTC()));
-        started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults()));
+        // one cluster-wide pod cache per process: the scheduler and the node lifecycle share the controllers' informers
+        started.push(PodScheduler.start(client, Clock.systemUTC(), controllers.nodeInformer(), controllers.podInformer()));
+        started.push(NodeLifecycleController.start(client, NodeLifecycleController.Options.defaults(),
+                controllers.nodeInformer(), controllers.podInformer()));
         if (o.network() == NetworkBackend.NETNS) {
             startNetnsNodes(client, o);
             return;
