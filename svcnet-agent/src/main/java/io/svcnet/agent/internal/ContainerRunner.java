@@ -103,13 +103,16 @@ public final class ContainerRunner {
             waitAndRetry("CreateContainerConfigError", e.getMessage());
             return;
         }
+        if (ImageCatalog.busyboxUserland(spec.getImage())) {
+            resolved = BusyboxApplets.onPath(resolved, rt.config().dataDir().resolve("busybox-bin"));
+        }
         List<String> cmd = ContainerEnvironment.commandLine(spec.getCommand(), spec.getArgs(), resolved);
         boolean serve = spec.getCommand().isEmpty() && builtin.isPresent() && builtin.get().serves();
         if (spec.getCommand().isEmpty() && !serve) {
             if (builtin.isEmpty()) {
                 synchronized (this) {
                     waiting("ImageNotSupported", "image \"" + spec.getImage() + "\" cannot run on svcnet: it is not one of the built-in images "
-                            + "(ikubernetes/myapp, echoserver, defaultbackend, nginx, httpd, tomcat, redis; busybox/alpine/ubuntu/debian run "
+                            + "(ikubernetes/myapp, echoserver, defaultbackend, nginx, httpd, tomcat, redis; busybox/cirros/alpine/ubuntu/debian run "
                             + "their command on the node) and container \"" + spec.getName() + "\" has no command; give it a command to run "
                             + "on the node or use a built-in image");
                 }
@@ -152,7 +155,11 @@ public final class ContainerRunner {
                 exitedEarly(128, "StartError", CommandRunner.notFound(cmd.get(0)));
                 return;
             } else {
-                inst = ProcessInstance.start(pod.netns() == null ? cmd : pod.netns().exec(cmd), resolved, wd, log);
+                // kubectl run -it: stdin a pipe kept open for attaches, the command on a pseudo-terminal
+                boolean tty = Boolean.TRUE.equals(spec.getTty());
+                List<String> run = tty ? PseudoTerminal.wrap(cmd) : cmd;
+                inst = ProcessInstance.start(pod.netns() == null ? run : pod.netns().exec(run), tty ? PseudoTerminal.environment(resolved) : resolved,
+                        wd, log, Boolean.TRUE.equals(spec.getStdin()));
             }
         } catch (IOException e) {
             exitedEarly(serve ? 1 : 128, serve ? "Error" : "StartError", e.getMessage());
@@ -378,6 +385,21 @@ public final class ContainerRunner {
     }
 
     // ---- views ---------------------------------------------------------------------------------------------------
+
+    /**
+     * What {@code kubectl attach} connects to: the running instance when it is a process (a built-in server has no
+     * stdin or terminal), with its log; null when none runs.
+     */
+    synchronized Attachable attachable() {
+        if (!(instance instanceof ProcessInstance p) || state != State.RUNNING) {
+            return null;
+        }
+        return new Attachable(p, dir.resolve(instanceNo + ".log"), Boolean.TRUE.equals(spec.getStdin()), Boolean.TRUE.equals(spec.getStdinOnce()),
+                Boolean.TRUE.equals(spec.getTty()));
+    }
+
+    /** A running container process that an attach can write to ({@code stdin}) and read the output of ({@code log}). */
+    record Attachable(ProcessInstance instance, Path log, boolean stdin, boolean stdinOnce, boolean tty) {}
 
     synchronized Map<String, String> env() {
         return env;

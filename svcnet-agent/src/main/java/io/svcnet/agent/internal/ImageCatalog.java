@@ -17,8 +17,12 @@ import java.util.Optional;
  * httpd                                         → HTTPD   "It works!" + pod name      80
  * tomcat                                        → TOMCAT  welcome page + pod name     8080
  * redis                                         → REDIS   RESP PING/ECHO/SET/GET      6379
- * busybox, alpine, ubuntu, debian, centos, fedora → SHELL  runs command, else args, else sh
+ * busybox, cirros, alpine, ubuntu, debian, centos, fedora → SHELL  runs command, else args, else sh
  * </pre>
+ * A SHELL container is a local process (stdin kept open with {@code stdin: true}, on a pseudo-terminal with
+ * {@code tty: true}); when the node has {@code busybox}, a directory of its applets comes first on PATH
+ * for busybox, cirros and alpine ({@link BusyboxApplets}), so {@code sh}, {@code wget}, {@code nslookup} behave as in
+ * the image; the others use the node's tools.
  */
 public final class ImageCatalog {
 
@@ -61,7 +65,7 @@ public final class ImageCatalog {
             case "httpd" -> Kind.HTTPD;
             case "tomcat" -> Kind.TOMCAT;
             case "redis" -> Kind.REDIS;
-            case "busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux" -> Kind.SHELL;
+            case "busybox", "cirros", "alpine", "ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux" -> Kind.SHELL;
             default -> null;
         };
         if (kind == null) {
@@ -69,6 +73,20 @@ public final class ImageCatalog {
         }
         String version = kind == Kind.MYAPP ? (tag.matches("v\\d+") ? tag : "v1") : tag;
         return Optional.of(new Builtin(kind, version));
+    }
+
+    /** Whether {@code image} is one whose userland is busybox (busybox, cirros, alpine): its shell tools are busybox applets. */
+    public static boolean busyboxUserland(String image) {
+        if (image == null || image.isBlank()) {
+            return false;
+        }
+        String ref = image.toLowerCase(Locale.ROOT);
+        int at = ref.indexOf('@');
+        String name = (at >= 0 ? ref.substring(0, at) : ref);
+        name = name.substring(name.lastIndexOf('/') + 1);
+        int colon = name.indexOf(':');
+        name = colon >= 0 ? name.substring(0, colon) : name;
+        return name.equals("busybox") || name.equals("cirros") || name.equals("alpine");
     }
 
     /** The port the real image listens on by default. */

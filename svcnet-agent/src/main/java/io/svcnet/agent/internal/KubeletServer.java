@@ -28,6 +28,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -55,6 +57,11 @@ import java.util.concurrent.RejectedExecutionException;
  *        200 application/json {"stdout":"&lt;base64&gt;","stderr":"&lt;base64&gt;","exitCode":N} — the command ran
  *        non-interactively with the container's environment and working directory; exitCode 127 when the
  *        executable is not found, 124 on timeout. 400 bad body, 404 unknown pod/container.
+ * GET  /exec/{ns}/{pod}/{container}?command=..&amp;command=..&amp;stdin=&amp;stdout=&amp;stderr=&amp;tty=
+ * GET  /attach/{ns}/{pod}/{container}?stdin=&amp;stdout=&amp;stderr=&amp;tty=
+ *        WebSocket upgrade ({@code v5.channel.k8s.io}, v4, v1): the kubelet's streaming exec ({@link ExecSession})
+ *        and attach ({@link AttachSession}) in the remote-command channel protocol ({@link RemoteCommandStream});
+ *        an unknown pod or container is a Failure Status on the error channel after the upgrade.
  * </pre>
  * Errors are {@code text/plain} one-liners.
  *
@@ -145,6 +152,10 @@ public final class KubeletServer implements AutoCloseable {
             send(ctx, HttpResponseStatus.OK, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
             return;
         }
+        if (parts.length == 5 && (parts[1].equals("exec") || parts[1].equals("attach"))) {
+            stream(ctx, req, parts, q.parameters());
+            return;
+        }
         if (parts.length != 5 || !(parts[1].equals("containerLogs") || parts[1].equals("run"))) {
             error(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
             return;
@@ -173,6 +184,63 @@ public final class KubeletServer implements AutoCloseable {
             }
             run(ctx, pod, c, req.content().toString(StandardCharsets.UTF_8));
         }
+    }
+
+    // ---- exec and attach --------------------------------------------------------------------------------------
+
+    /**
+     * {@code GET /exec/...?command=..&stdin=&stdout=&stderr=&tty=} and {@code GET /attach/...?stdin=&tty=}: a
+     * WebSocket speaking the remote-command protocol; every failure after the upgrade is a Status on the error channel.
+     */
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest req, String[] parts, Map<String, List<String>> params) {
+        if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, parts[1] + " needs a WebSocket upgrade (" + RemoteCommandStream.PROTOCOLS + ")");
+            return;
+        }
+        RemoteCommandStream stream = new RemoteCommandStream(ctx.channel());
+        ctx.pipeline().addLast("remote-command", stream); // before the handshake: nothing the client sends is lost
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://" + req.headers().get(HttpHeaderNames.HOST) + req.uri(),
+                RemoteCommandStream.PROTOCOLS, false, 1 << 20).newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        if (!handshaker.handshake(ctx.channel(), req).awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS) || !ctx.channel().isActive()) {
+            ctx.close();
+            return;
+        }
+        PodWorker pod = pods.find(parts[2], parts[3]);
+        ContainerRunner c = pod == null ? null : pod.container(parts[4]);
+        if (pod == null) {
+            stream.finish(RemoteCommandStream.failure("pod " + parts[2] + "/" + parts[3] + " is not running on node " + rt.config().nodeName()));
+            return;
+        }
+        if (c == null) {
+            stream.finish(RemoteCommandStream.failure("container " + parts[4] + " is not valid for pod " + parts[3] + ": choose one of "
+                    + pod.containerNames()));
+            return;
+        }
+        boolean stdin = bool(params, "stdin");
+        boolean tty = bool(params, "tty");
+        if (parts[1].equals("exec")) {
+            List<String> command = params.getOrDefault("command", List.of());
+            if (command.isEmpty()) {
+                stream.finish(RemoteCommandStream.failure("you must specify at least 1 command"));
+                return;
+            }
+            Map<String, String> env = c.env();
+            if (env.isEmpty()) {
+                env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
+            }
+            ExecSession.run(stream, rt.blocking(), pod.netnsPrefix(), command, env, c.currentWorkDir(), stdin, tty);
+            return;
+        }
+        ContainerRunner.Attachable target = c.attachable();
+        if (target == null) {
+            stream.finish(RemoteCommandStream.failure("container " + c.name() + " in pod " + parts[3] + " is not running a process to attach to"));
+            return;
+        }
+        AttachSession.run(stream, rt.blocking(), target, stdin);
     }
 
     // ---- logs ----------------------------------------------------------------------------------------------------

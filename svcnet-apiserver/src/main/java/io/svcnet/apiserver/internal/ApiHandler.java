@@ -24,12 +24,14 @@ final class ApiHandler implements Consumer<HttpExchange> {
     private final byte[] token;
     private final Discovery discovery;
     private final ResourceHandler resources;
+    private final ProxySubresourceHandler proxies;
     private final OpenApiV3 openApi = OpenApiV3.standard();
 
-    ApiHandler(String token, Discovery discovery, ResourceHandler resources) {
+    ApiHandler(String token, Discovery discovery, ResourceHandler resources, ProxySubresourceHandler proxies) {
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.discovery = discovery;
         this.resources = resources;
+        this.proxies = proxies;
     }
 
     @Override
@@ -57,6 +59,9 @@ final class ApiHandler implements Consumer<HttpExchange> {
         }
         if (!authenticated(ex)) {
             throw ApiException.unauthorized();
+        }
+        if (proxies.handle(ex)) { // services/proxy, pods/proxy: matched on the raw path, which must keep its trailing '/'
+            return;
         }
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
@@ -99,6 +104,7 @@ final class ApiHandler implements Consumer<HttpExchange> {
             return;
         }
         Optional<ResourcePath> rp = ResourcePath.parse(path);
+        rp = rp.isPresent() ? rp : PodConnectHandler.attachPath(path); // pods/attach: a connect subresource outside ResourceTypes
         if (rp.isEmpty()) {
             throw ApiException.pathNotFound();
         }

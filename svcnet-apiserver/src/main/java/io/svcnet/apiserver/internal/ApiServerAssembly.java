@@ -64,7 +64,8 @@ public final class ApiServerAssembly implements AutoCloseable {
         String advertised = host + ":" + port;
         HttpServer http;
         try {
-            http = new HttpServer(host, port, ssl, requests, new ApiHandler(token, new Discovery(advertised), resources));
+            http = new HttpServer(host, port, ssl, requests, new ApiHandler(token, new Discovery(advertised), resources,
+                    new ProxySubresourceHandler(registry)));
         } catch (RuntimeException e) {
             requests.shutdownNow();
             scheduler.shutdownNow();

@@ -96,12 +96,18 @@ final class Discovery {
                 t.categories().forEach(cat::add);
             }
             r.put("storageVersionHash", Integer.toHexString(t.kind().hashCode()));
-            for (String sub : t.subresources()) {
+            List<String> subs = new java.util.ArrayList<>(t.subresources());
+            if (t == ResourceTypes.PODS || t == ResourceTypes.SERVICES) {
+                subs.add("proxy"); // served by ProxySubresourceHandler, routed before ResourcePath
+            }
+            for (String sub : subs) {
                 ObjectNode s = resources.addObject();
                 s.put("name", t.plural() + "/" + sub);
                 s.put("singularName", "");
                 s.put("namespaced", t.namespaced());
-                if (sub.equals("log") || sub.equals("exec")) {
+                if (sub.equals("proxy")) {
+                    s.put("kind", t == ResourceTypes.PODS ? "PodProxyOptions" : "ServiceProxyOptions");
+                } else if (sub.equals("log") || sub.equals("exec")) {
                     s.put("kind", sub.equals("log") ? "Pod" : "PodExecOptions");
                 } else if (sub.equals("scale")) {
                     s.put("group", "autoscaling");
@@ -117,6 +123,8 @@ final class Discovery {
                     sv.add("get");
                 } else if (sub.equals("exec")) {
                     sv.add("create").add("get");
+                } else if (sub.equals("proxy")) {
+                    sv.add("create").add("delete").add("get").add("patch").add("update");
                 } else {
                     sv.add("get").add("patch").add("update");
                 }

@@ -82,6 +82,11 @@ public final class HttpExchange {
         return headers.get(name);
     }
 
+    /** All request headers (a copy taken when the request arrived); read-only by convention. */
+    io.netty.handler.codec.http.HttpHeaders headers() {
+        return headers;
+    }
+
     public byte[] body() {
         return body;
     }

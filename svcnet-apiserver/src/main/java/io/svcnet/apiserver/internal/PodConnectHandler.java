@@ -28,7 +28,9 @@ import java.util.List;
  *
  * <p>{@code kubectl exec} speaks WebSocket ({@code v5.channel.k8s.io}, or v4): the output is sent as binary frames
  * prefixed with the channel (1 stdout, 2 stderr) and the result as a Status on channel 3, which kubectl turns into
- * its exit code. Commands run non-interactively: stdin and TTY are not supported yet.
+ * its exit code. Without stdin or a TTY the command runs to completion through the agent's {@code /run}; with
+ * {@code stdin=true} or {@code tty=true}, and for pods/attach, the stream is relayed both ways to the agent's
+ * {@code /exec} or {@code /attach} WebSocket ({@link RemoteCommandRelay}), as kube-apiserver proxies to the kubelet.
  *
  * <p>Threading: runs on a request thread and blocks on the agent; a followed log holds its thread until the client
  * goes away or the container's log ends.
@@ -38,6 +40,8 @@ final class PodConnectHandler {
     private final Registry registry;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final RemoteCommandRelay relay = new RemoteCommandRelay(http);
 
     PodConnectHandler(Registry registry) {
         this.registry = registry;
@@ -55,9 +59,40 @@ final class PodConnectHandler {
             log(ex, kubelet.resolve("/containerLogs" + path + "?follow=" + ResourceHandler.isTrue(ex.param("follow"))
                     + "&previous=" + ResourceHandler.isTrue(ex.param("previous"))
                     + (ex.param("tailLines") != null ? "&tailLines=" + enc(ex.param("tailLines")) : "")));
+        } else if (rp.subresource().equals("attach")) {
+            relay.relay(ex, URI.create("ws://" + kubelet.getRawAuthority() + "/attach" + path + "?" + streams(ex)));
+        } else if (ResourceHandler.isTrue(ex.param("stdin")) || ResourceHandler.isTrue(ex.param("tty"))) {
+            if (ex.params("command").isEmpty()) {
+                throw ApiException.badRequest("you must specify at least 1 command");
+            }
+            StringBuilder q = new StringBuilder();
+            ex.params("command").forEach(c -> q.append("command=").append(enc(c)).append('&'));
+            relay.relay(ex, URI.create("ws://" + kubelet.getRawAuthority() + "/exec" + path + "?" + q + streams(ex)));
         } else {
             exec(ex, kubelet.resolve("/run" + path), ex.params("command"));
         }
+    }
+
+    /** The stream flags of an exec or attach request, passed on to the agent. */
+    private static String streams(HttpExchange ex) {
+        StringBuilder q = new StringBuilder();
+        for (String flag : List.of("stdin", "stdout", "stderr", "tty")) {
+            q.append(q.length() == 0 ? "" : "&").append(flag).append('=').append(ResourceHandler.isTrue(ex.param(flag)));
+        }
+        return q.toString();
+    }
+
+    /**
+     * {@code /api/v1/namespaces/{ns}/pods/{name}/attach}: a connect subresource that, like upstream, has no place in
+     * the OpenAPI document or the resource table, so ApiHandler asks for it here.
+     */
+    static java.util.Optional<ResourcePath> attachPath(String path) {
+        String[] seg = path.split("/");
+        if (seg.length == 8 && seg[1].equals("api") && seg[2].equals("v1") && seg[3].equals("namespaces") && seg[5].equals("pods")
+                && seg[7].equals("attach") && !seg[4].isEmpty() && !seg[6].isEmpty()) {
+            return java.util.Optional.of(new ResourcePath(ResourceTypes.PODS, seg[4], seg[6], "attach", false));
+        }
+        return java.util.Optional.empty();
     }
 
     private static String container(ObjectNode pod, String requested) {

@@ -52,7 +52,7 @@ final class ResourceHandler {
 
     void handle(HttpExchange ex, ResourcePath rp) {
         String method = ex.method();
-        if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource())) {
+        if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource()) || "attach".equals(rp.subresource())) {
             podConnect.handle(ex, rp);
             return;
         }
