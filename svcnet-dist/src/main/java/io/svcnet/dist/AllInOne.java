@@ -100,7 +100,8 @@ final class AllInOne implements AutoCloseable {
         }
         for (int i = 1; i <= o.nodes(); i++) {
             String node = "node-" + i;
-            started.push(NodeAgent.start(client, AgentConfig.loopback(node, i, o.dataDir().resolve("nodes").resolve(node))));
+            started.push(NodeAgent.start(client, AgentConfig.loopback(node, i, o.dataDir().resolve("nodes").resolve(node))
+                    .withClusterDns(tenthAddress(o.serviceCidr()))));
             started.push(ServiceProxy.start(client, ProxyConfig.of(node, List.of(InetAddress.getByName("127.0.1." + i)))
                     .withDefaultScheduler(o.proxyScheduler()).withClusterIps(i == 1)));
         }

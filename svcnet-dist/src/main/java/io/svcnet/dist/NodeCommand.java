@@ -107,7 +107,13 @@ final class NodeCommand implements Callable<Integer> {
                 started.push(NetnsDataPlane.start(new NetnsDataPlane.Spec(name, agentConfig.nodeNamespace(), agentConfig.nodeIp(),
                         config.toAbsolutePath(), socket, apiPort, proxyScheduler, null, dir.resolve("dataplane.log"))));
             } else {
-                agent = NodeAgent.start(client, AgentConfig.loopback(name, index, dir));
+                // pods resolve through the cluster's kube-dns Service, wherever the apiserver put it
+                io.fabric8.kubernetes.api.model.Service kubeDns = client.services().inNamespace("kube-system").withName("kube-dns").get();
+                AgentConfig loopback = AgentConfig.loopback(name, index, dir);
+                if (kubeDns != null && kubeDns.getSpec().getClusterIP() != null && kubeDns.getSpec().getClusterIP().matches("[0-9.]+")) {
+                    loopback = loopback.withClusterDns(kubeDns.getSpec().getClusterIP());
+                }
+                agent = NodeAgent.start(client, loopback);
                 started.push(agent);
                 started.push(ServiceProxy.start(client, ProxyConfig.of(name, List.of(InetAddress.getByName("127.0.1." + index)))
                         .withDefaultScheduler(proxyScheduler).withClusterIps(serveClusterIps)));

@@ -158,7 +158,7 @@ public final class ContainerRunner {
                 // kubectl run -it: stdin a pipe kept open for attaches, the command on a pseudo-terminal
                 boolean tty = Boolean.TRUE.equals(spec.getTty());
                 List<String> run = tty ? PseudoTerminal.wrap(cmd) : cmd;
-                inst = ProcessInstance.start(pod.netns() == null ? run : pod.netns().exec(run), tty ? PseudoTerminal.environment(resolved) : resolved,
+                inst = ProcessInstance.start(pod.inSandbox(run), tty ? PseudoTerminal.environment(resolved) : resolved,
                         wd, log, Boolean.TRUE.equals(spec.getStdin()));
             }
         } catch (IOException e) {

@@ -232,7 +232,7 @@ public final class KubeletServer implements AutoCloseable {
             if (env.isEmpty()) {
                 env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
             }
-            ExecSession.run(stream, rt.blocking(), pod.netnsPrefix(), command, env, c.currentWorkDir(), stdin, tty);
+            ExecSession.run(stream, rt.blocking(), pod.sandboxPrefix(), command, env, c.currentWorkDir(), stdin, tty);
             return;
         }
         ContainerRunner.Attachable target = c.attachable();
@@ -355,7 +355,7 @@ public final class KubeletServer implements AutoCloseable {
         if (env.isEmpty()) {
             env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
         }
-        CommandRunner.Result r = CommandRunner.run(pod.netnsPrefix(), command, env, c.currentWorkDir(), pod.sandbox().resolve(".exec"), timeout);
+        CommandRunner.Result r = CommandRunner.run(pod.sandboxPrefix(), command, env, c.currentWorkDir(), pod.sandbox().resolve(".exec"), timeout);
         ObjectNode out = JSON.createObjectNode();
         out.put("stdout", Base64.getEncoder().encodeToString(r.stdout()));
         out.put("stderr", Base64.getEncoder().encodeToString(r.stderr()));

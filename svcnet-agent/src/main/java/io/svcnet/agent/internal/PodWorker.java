@@ -55,6 +55,8 @@ public final class PodWorker {
     private final String podIp;
     private final boolean hostNetwork;
     private final Path sandbox;
+    /** Loopback backend: the prefix that gives each of the pod's processes its resolv.conf ({@link PodDns}). */
+    private final List<String> dnsPrefix;
     private final NetnsPod netns;
     private final List<ContainerRunner> containers = new ArrayList<>();
     private final String startTime;
@@ -79,6 +81,7 @@ public final class PodWorker {
         this.podIp = podIp;
         this.hostNetwork = hostNetwork;
         this.sandbox = sandbox;
+        this.dnsPrefix = netns == null ? PodDns.prefix(pod, rt.config().clusterDns(), sandbox) : List.of();
         this.startTime = Timestamps.now(rt.config().clock());
         for (Container c : pod.getSpec().getContainers()) {
             containers.add(new ContainerRunner(this, c, rt));
@@ -474,9 +477,23 @@ public final class PodWorker {
         return netns;
     }
 
-    /** The command prefix that runs a process in the pod's network ({@code ip netns exec <ns>}); empty in loopback. */
-    public List<String> netnsPrefix() {
-        return netns == null ? List.of() : netns.prefix();
+    /**
+     * The command prefix that runs a process in the pod's sandbox: {@code ip netns exec <ns>} in the netns backend; in
+     * loopback, the mount-namespace wrapper that applies the pod's resolv.conf ({@link PodDns}), or nothing.
+     */
+    public List<String> sandboxPrefix() {
+        return netns == null ? dnsPrefix : netns.prefix();
+    }
+
+    /** {@code command} run in the pod's sandbox (see {@link #sandboxPrefix()}). */
+    public List<String> inSandbox(List<String> command) {
+        List<String> prefix = sandboxPrefix();
+        if (prefix.isEmpty()) {
+            return command;
+        }
+        List<String> out = new ArrayList<>(prefix);
+        out.addAll(command);
+        return out;
     }
 
     public Path sandbox() {
