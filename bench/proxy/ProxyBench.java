@@ -3,7 +3,8 @@
  * Starts svcnet's real apiserver (SQLite store) and one userspace ServiceProxy for node "bench" on 127.0.0.1,
  * creates NodePort Services whose hand-written EndpointSlices point at the benchmark backends, measures the time
  * from an EndpointSlice write to the new endpoint answering through the proxy, writes the nodePorts to a file and
- * then serves until killed.
+ * then serves until killed. That proxy never splices; a second proxy, node "bench-splice" on 127.0.0.2 (same nodePorts, no ClusterIPs, its own
+ * event loops), splices TCP directions after SPLICE_AFTER bytes (issue 6), so one run compares both data paths.
  *
  * usage: ProxyBench <workdir> <eventLoops> <httpBackendPort> <iperfBackendPort> <outFile>
  */
@@ -48,7 +49,12 @@ public class ProxyBench {
                 .withCaCertData(Base64.getEncoder().encodeToString(Files.readAllBytes(api.caCertFile()))).withNamespace("default").build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg).build();
         ServiceProxy proxy = ServiceProxy.start(client, ProxyConfig.of("bench", List.of(InetAddress.getByName("127.0.0.1")))
-                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress("127.0.0.1", 0)));
+                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress("127.0.0.1", 0))
+                .withSpliceAfterBytes(ProxyConfig.SPLICE_OFF)); // user-space copies only, as before issue 6's splice
+        long spliceAfter = Long.getLong("svcnet.bench.spliceAfter", 256 * 1024);
+        ServiceProxy spliceProxy = ServiceProxy.start(client, ProxyConfig.of("bench-splice", List.of(InetAddress.getByName("127.0.0.2")))
+                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress("127.0.0.2", 0)).withClusterIps(false)
+                .withSpliceAfterBytes(spliceAfter));
 
         int httpNodePort = service(client, "http", "127.0.0.1", httpPort);
         int iperfNodePort = service(client, "iperf", "127.0.0.1", iperfPort);
@@ -96,8 +102,9 @@ public class ProxyBench {
         String latency = String.format("slice_to_traffic_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f n=%d",
                 millis.get(49), millis.get(89), millis.get(98), millis.get(99), millis.size())
                 + String.format(" (proxy sync itself: mean %.3f ms over %.0f syncs)", syncSum / syncCount * 1000, syncCount);
+        await(new InetSocketAddress("127.0.0.2", churnPort), "pod-" + 0); // the splicing proxy has synced too
         Files.writeString(out, "http=" + httpNodePort + "\niperf=" + iperfNodePort + "\ntransport=" + proxy.transport()
-                + "\n" + latency + "\n");
+                + "\nsplice_proxy=127.0.0.2 splice_after_bytes=" + spliceAfter + "\n" + latency + "\n");
         System.out.println(latency);
         Thread.sleep(Long.MAX_VALUE); // run.sh kills us
     }

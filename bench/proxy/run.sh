@@ -3,6 +3,9 @@
 # all on 127.0.0.1, each proxy with the same number of worker threads (W) as svcnet's event loops.
 #   wrk keep-alive (64 connections): req/s, p50, p99 | wrk with "Connection: close": new connections/s |
 #   iperf3: throughput | svcnet only: EndpointSlice write -> new endpoint receiving traffic (p50/p99).
+# svcnet runs twice in one JVM: "svcnet" (user-space copies only, splice off) on 127.0.0.1 and "svcnet-splice"
+# (splice after 256 KiB of bulk reads, issue 6; the default since) on 127.0.0.2, both with W event loops, measured
+# one after the other.
 # Usage: [SVCNET_TARGET=target-x] bench/proxy/run.sh [W=nproc] [ROUNDS=2] [SECONDS=8]   (needs wrk haproxy nginx libnginx-mod-stream iperf3)
 # W is svcnet's event-loop count and, for a fair fight, HAProxy's nbthread and both nginx's worker_processes.
 set -euo pipefail
@@ -69,15 +72,17 @@ for i in $(seq 1 300); do [ -s "$WORK/svcnet.out" ] && break; sleep 0.2; done
 [ -s "$WORK/svcnet.out" ] || { echo "svcnet did not start:"; cat "$WORK/svcnet.log"; exit 1; }
 SV_HTTP=$(sed -n 's/^http=//p' "$WORK/svcnet.out"); SV_IPERF=$(sed -n 's/^iperf=//p' "$WORK/svcnet.out")
 
-declare -A HTTP_PORT=([direct]=$BACKEND [svcnet]=$SV_HTTP [haproxy]=$HAP_HTTP [nginx-stream]=$NGX_HTTP)
-declare -A IPERF_PORT=([direct]=$IPERF [svcnet]=$SV_IPERF [haproxy]=$HAP_IPERF [nginx-stream]=$NGX_IPERF)
-TARGETS=(direct svcnet haproxy nginx-stream)
+declare -A HTTP_PORT=([direct]=$BACKEND [svcnet]=$SV_HTTP [svcnet-splice]=$SV_HTTP [haproxy]=$HAP_HTTP [nginx-stream]=$NGX_HTTP)
+declare -A IPERF_PORT=([direct]=$IPERF [svcnet]=$SV_IPERF [svcnet-splice]=$SV_IPERF [haproxy]=$HAP_IPERF [nginx-stream]=$NGX_IPERF)
+declare -A HOST=([direct]=127.0.0.1 [svcnet]=127.0.0.1 [svcnet-splice]=127.0.0.2 [haproxy]=127.0.0.1 [nginx-stream]=127.0.0.1)
+TARGETS=(direct svcnet svcnet-splice haproxy nginx-stream)
 
 # warm-up (JIT for svcnet; page cache and pools for all): keep-alive, then "Connection: close", so svcnet's
 # connection setup/teardown path is compiled before round 1 measures it
 for t in "${TARGETS[@]}"; do
-  wrk -t1 -c64 -d3s "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null
-  wrk -t1 -c64 -d3s -H "Connection: close" "http://127.0.0.1:${HTTP_PORT[$t]}/" >/dev/null
+  wrk -t1 -c64 -d3s "http://${HOST[$t]}:${HTTP_PORT[$t]}/" >/dev/null
+  wrk -t1 -c64 -d3s -H "Connection: close" "http://${HOST[$t]}:${HTTP_PORT[$t]}/" >/dev/null
+  iperf3 -c "${HOST[$t]}" -p "${IPERF_PORT[$t]}" -t 2 >/dev/null   # JIT for the bulk path too
 done
 
 RES="$WORK/results.tsv"; : > "$RES"
@@ -86,9 +91,9 @@ echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 ( while true; do cut -d' ' -f1 /proc/loadavg >> "$WORK/load.txt"; sleep 20; done ) & PIDS+=($!)
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
-    wrk -t1 -c64 -d${SECS}s --latency "http://127.0.0.1:${HTTP_PORT[$t]}/" > "$WORK/ka-$t-$r.txt"
-    wrk -t1 -c64 -d${SECS}s -H "Connection: close" "http://127.0.0.1:${HTTP_PORT[$t]}/" > "$WORK/nc-$t-$r.txt"
-    iperf3 -c 127.0.0.1 -p "${IPERF_PORT[$t]}" -t 5 -J > "$WORK/ip-$t-$r.json"
+    wrk -t1 -c64 -d${SECS}s --latency "http://${HOST[$t]}:${HTTP_PORT[$t]}/" > "$WORK/ka-$t-$r.txt"
+    wrk -t1 -c64 -d${SECS}s -H "Connection: close" "http://${HOST[$t]}:${HTTP_PORT[$t]}/" > "$WORK/nc-$t-$r.txt"
+    iperf3 -c "${HOST[$t]}" -p "${IPERF_PORT[$t]}" -t 5 -J > "$WORK/ip-$t-$r.json"
     echo -e "$t\t$r" >> "$RES"
   done
 done
@@ -100,7 +105,7 @@ def ms(v):
     n, u = re.match(r'([\d.]+)(us|ms|s)', v).groups(); n = float(n)
     return n / 1000 if u == 'us' else n * 1000 if u == 's' else n
 rows = {}
-for t in ['direct', 'svcnet', 'haproxy', 'nginx-stream']:
+for t in ['direct', 'svcnet', 'svcnet-splice', 'haproxy', 'nginx-stream']:
     ka, p50, p99, nc, gb = [], [], [], [], []
     for r in range(1, rounds + 1):
         k = open(f'{work}/ka-{t}-{r}.txt').read()
@@ -118,5 +123,8 @@ for t, v in rows.items():
 PY
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg); 1-min load sampled every 20 s: min $(sort -n "$WORK/load.txt" | head -1), max $(sort -n "$WORK/load.txt" | tail -1)"
 grep slice_to_traffic "$WORK/svcnet.out"
-grep '^transport' "$WORK/svcnet.out"
+grep '^transport\|^splice' "$WORK/svcnet.out"
+for t in "${TARGETS[@]}"; do   # per-round iperf3 Gbit/s, for the noise
+  echo "iperf3 $t: $(for r in $(seq 1 "$ROUNDS"); do python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e9, 2))" "$WORK/ip-$t-$r.json"; done | tr '\n' ' ')"
+done
 echo "raw results: $WORK"

@@ -25,13 +25,27 @@ import java.util.Objects;
  * @param udpIdleTimeout a UDP flow without traffic for this long is closed
  * @param failedEndpointBackoff how long an endpoint that refused or timed out a connect gets no new connections
  *        (unless nothing else is left)
+ * @param serveClusterIps see {@link #withClusterIps}
+ * @param spliceAfterBytes with the epoll transport, a TCP direction that has carried this many bytes through user
+ *        space in reads of at least 16 KiB (a stream, not a chatty request/response exchange) moves on with
+ *        {@code splice(2)} through a pipe (no copy into the JVM); {@link #SPLICE_OFF} (-1) never splices, 0 splices
+ *        after the first chunk. Ignored with NIO. See {@link #withSpliceAfterBytes}.
  */
 public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String defaultScheduler, InetSocketAddress metricsAddress,
                           Clock clock, int eventLoopThreads, Duration udpIdleTimeout, Duration failedEndpointBackoff,
-                          boolean serveClusterIps) {
+                          boolean serveClusterIps, long spliceAfterBytes) {
 
     /** kube-proxy's metrics port. */
     public static final int DEFAULT_METRICS_PORT = 10249;
+
+    /** {@link #spliceAfterBytes()} value: never splice, every byte goes through a buffer in user space. */
+    public static final long SPLICE_OFF = -1;
+
+    /**
+     * The default {@link #spliceAfterBytes()}: {@value} (256 KiB). Chosen by measurement (issue 6, BENCHMARKS.md):
+     * iperf3 through the proxy 5.8 instead of 5.3 Gbit/s with W=2, short exchanges never reach it.
+     */
+    public static final long DEFAULT_SPLICE_AFTER_BYTES = 256 * 1024;
 
     public ProxyConfig {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -53,36 +67,41 @@ public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String def
         if (failedEndpointBackoff.isNegative()) {
             throw new IllegalArgumentException("failedEndpointBackoff must not be negative, got " + failedEndpointBackoff);
         }
+        if (spliceAfterBytes < SPLICE_OFF) {
+            throw new IllegalArgumentException("spliceAfterBytes must be >= 0, or -1 (off), got " + spliceAfterBytes);
+        }
     }
 
     /**
      * Defaults: scheduler rr, metrics on the first node IP (else 127.0.0.1) port 10249, the system clock, one event
-     * loop per CPU, UDP flows idle-closed after 30 s, failed endpoints avoided for 5 s.
+     * loop per CPU, UDP flows idle-closed after 30 s, failed endpoints avoided for 5 s, TCP directions spliced after
+     * {@link #DEFAULT_SPLICE_AFTER_BYTES} of bulk reads (epoll only).
      */
     public static ProxyConfig of(String nodeName, List<InetAddress> nodeIps) {
         InetAddress metricsIp = nodeIps.isEmpty() ? InetAddress.getLoopbackAddress() : nodeIps.get(0);
         return new ProxyConfig(nodeName, nodeIps, "rr", new InetSocketAddress(metricsIp, DEFAULT_METRICS_PORT),
-                Clock.systemUTC(), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30), Duration.ofSeconds(5), true);
+                Clock.systemUTC(), Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30), Duration.ofSeconds(5), true,
+                DEFAULT_SPLICE_AFTER_BYTES);
     }
 
     public ProxyConfig withDefaultScheduler(String scheduler) {
-        return new ProxyConfig(nodeName, nodeIps, scheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, scheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps, spliceAfterBytes);
     }
 
     public ProxyConfig withMetricsAddress(InetSocketAddress address) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, address, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, address, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps, spliceAfterBytes);
     }
 
     public ProxyConfig withClock(Clock c) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, c, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, c, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps, spliceAfterBytes);
     }
 
     public ProxyConfig withEventLoopThreads(int threads) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, threads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, threads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps, spliceAfterBytes);
     }
 
     public ProxyConfig withUdpIdleTimeout(Duration timeout) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, timeout, failedEndpointBackoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, timeout, failedEndpointBackoff, serveClusterIps, spliceAfterBytes);
     }
 
     /**
@@ -91,10 +110,22 @@ public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String def
      * stays exact — while every node's proxy serves its own nodePorts.
      */
     public ProxyConfig withClusterIps(boolean serve) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serve);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serve, spliceAfterBytes);
     }
 
     public ProxyConfig withFailedEndpointBackoff(Duration backoff) {
-        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, backoff, serveClusterIps);
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, backoff, serveClusterIps, spliceAfterBytes);
+    }
+
+    /**
+     * When a TCP direction switches from user-space copies to {@code splice(2)} (issue 6): after {@code bytes} bytes
+     * read in chunks of at least 16 KiB ({@link #SPLICE_OFF} never). Short exchanges (HTTP requests, handshakes) and
+     * keep-alive connections carrying many small messages stay on the ordinary path; bulk
+     * transfers stop copying every byte into the JVM and back. With splice on, proxied sockets use level-triggered
+     * epoll (Netty's requirement for {@code spliceTo}) from the start. The bytes counters then count a spliced
+     * direction in 64 KiB steps (see {@code Spliced} in the internal package).
+     */
+    public ProxyConfig withSpliceAfterBytes(long bytes) {
+        return new ProxyConfig(nodeName, nodeIps, defaultScheduler, metricsAddress, clock, eventLoopThreads, udpIdleTimeout, failedEndpointBackoff, serveClusterIps, bytes);
     }
 }

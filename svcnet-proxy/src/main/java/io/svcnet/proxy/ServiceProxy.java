@@ -81,7 +81,8 @@ public final class ServiceProxy implements AutoCloseable {
     public static ServiceProxy start(KubernetesClient client, ProxyConfig config) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(config, "config");
-        Transport transport = new Transport(config.eventLoopThreads(), "svcnet-proxy-" + config.nodeName());
+        Transport transport = new Transport(config.eventLoopThreads(), "svcnet-proxy-" + config.nodeName(),
+                config.spliceAfterBytes());
         ProxyMetrics metrics = new ProxyMetrics();
         ServiceSync sync = null;
         try {
@@ -109,8 +110,10 @@ public final class ServiceProxy implements AutoCloseable {
                         + config.metricsAddress(), bind.cause());
             }
             sync.start();
-            LOG.info("service proxy for node {} started ({} transport, {} event loops, node IPs {}, scheduler {}, metrics on {})",
-                    config.nodeName(), transport.name(), config.eventLoopThreads(), config.nodeIps(), config.defaultScheduler(),
+            LOG.info("service proxy for node {} started ({} transport{}, {} event loops, node IPs {}, scheduler {}, metrics on {})",
+                    config.nodeName(), transport.name(),
+                    transport.spliceAfterBytes() >= 0 ? ", splice after " + transport.spliceAfterBytes() + " bytes" : "",
+                    config.eventLoopThreads(), config.nodeIps(), config.defaultScheduler(),
                     bind.channel().localAddress());
             return new ServiceProxy(config, transport, metrics, sync, bind.channel());
         } catch (RuntimeException e) {

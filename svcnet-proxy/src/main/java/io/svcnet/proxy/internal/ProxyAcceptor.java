@@ -22,11 +22,13 @@ import java.util.function.Function;
  */
 final class ProxyAcceptor extends ChannelInboundHandlerAdapter {
 
+    private final Transport transport;
     private final Function<Channel, ChannelHandler> perConnection;
     private final EventLoopGroup childLoops;
 
     /** @param childLoops where accepted connections are handed to, or null for the listener's own loop */
-    ProxyAcceptor(Function<Channel, ChannelHandler> perConnection, EventLoopGroup childLoops) {
+    ProxyAcceptor(Transport transport, Function<Channel, ChannelHandler> perConnection, EventLoopGroup childLoops) {
+        this.transport = transport;
         this.perConnection = perConnection;
         this.childLoops = childLoops;
     }
@@ -35,7 +37,7 @@ final class ProxyAcceptor extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
         try {
-            Transport.configureProxied(child);
+            transport.configureProxied(child);
             child.pipeline().addLast(perConnection.apply(child));
             EventLoop loop = childLoops == null ? ctx.channel().eventLoop() : childLoops.next();
             loop.register(child).addListener((ChannelFuture f) -> {

@@ -28,6 +28,9 @@ public final class ProxyMetrics {
             .help("Accepted TCP connections / new UDP flows per service port").labelNames("service", "protocol").register(registry);
     private final Counter bytes = Counter.builder().name("svcnet_proxy_bytes_total")
             .help("Bytes relayed per service port and direction").labelNames("service", "protocol", "direction").register(registry);
+    private final Counter splices = Counter.builder().name("svcnet_proxy_spliced_total")
+            .help("Directions of proxied TCP connections that switched to splice(2) (bulk transfers)")
+            .labelNames("service", "protocol", "direction").register(registry);
     private final Counter connectErrors = Counter.builder().name("svcnet_proxy_endpoint_connect_errors_total")
             .help("Failed or refused connects to endpoints").labelNames("service", "protocol").register(registry);
     private final Counter retries = Counter.builder().name("svcnet_proxy_endpoint_retries_total")
@@ -49,6 +52,8 @@ public final class ProxyMetrics {
         final CounterDataPoint connections;
         final CounterDataPoint bytesToBackend;
         final CounterDataPoint bytesToClient;
+        final CounterDataPoint splicedToBackend;
+        final CounterDataPoint splicedToClient;
         final CounterDataPoint connectErrors;
         final CounterDataPoint retries;
         final CounterDataPoint rejected;
@@ -60,6 +65,8 @@ public final class ProxyMetrics {
             connections = ProxyMetrics.this.connections.labelValues(labels);
             bytesToBackend = bytes.labelValues(labels[0], labels[1], "to_endpoint");
             bytesToClient = bytes.labelValues(labels[0], labels[1], "to_client");
+            splicedToBackend = splices.labelValues(labels[0], labels[1], "to_endpoint");
+            splicedToClient = splices.labelValues(labels[0], labels[1], "to_client");
             connectErrors = ProxyMetrics.this.connectErrors.labelValues(labels);
             retries = ProxyMetrics.this.retries.labelValues(labels);
             rejected = ProxyMetrics.this.rejected.labelValues(labels);
@@ -70,6 +77,8 @@ public final class ProxyMetrics {
             ProxyMetrics.this.connections.remove(labels);
             bytes.remove(labels[0], labels[1], "to_endpoint");
             bytes.remove(labels[0], labels[1], "to_client");
+            splices.remove(labels[0], labels[1], "to_endpoint");
+            splices.remove(labels[0], labels[1], "to_client");
             ProxyMetrics.this.connectErrors.remove(labels);
             ProxyMetrics.this.retries.remove(labels);
             ProxyMetrics.this.rejected.remove(labels);

@@ -32,42 +32,97 @@ import java.io.IOException;
  * {@code NotYetConnectedException} with a stack trace, two epoll_ctl calls — on every {@code Connection: close}).
  * A FIN is passed on with {@code shutdown(SHUT_WR)} on the peer's socket when nothing is queued for it (Netty's
  * {@code shutdownOutput()} builds a stack-traced {@code ChannelOutputShutdownException} on every call), and a close
- * with nothing queued skips the empty flush. Threading: event loop only.
+ * with nothing queued skips the empty flush.
+ *
+ * <p>Splice (issue 6): with {@code spliceAfter >= 0} (epoll, level-triggered sockets), once this direction has
+ * carried that many bytes through user space in reads of at least {@link #BULK_READ_BYTES} and its last write succeeded, it hands over to {@link Spliced} for the
+ * rest of the connection: short exchanges, connect retries and the early half-closes stay on this path. The
+ * peer's "FIN closes outright" switch above is skipped while the reverse direction splices (it must drain its
+ * socket after the FIN first). Threading: event loop only.
  */
 final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
 
     static final int HALF_CLOSED_IDLE_SECONDS = 120;
+    /** Only reads at least this large count towards splicing: a stream fills its reads, a chatty exchange does not. */
+    static final int BULK_READ_BYTES = 16 * 1024;
 
     private final Channel self;
     private final Channel peer;
     private final CounterDataPoint bytes;
+    private final CounterDataPoint splices;
     private final HalfClosedTimeout halfClosed;
     private final Runnable onInactive;
+    /** Bytes after which this direction splices; -1: never. */
+    private final long spliceAfter;
+    /** Bytes carried through user space in reads of at least {@link #BULK_READ_BYTES} (only while splicing may start). */
+    private long relayed;
+    /** Set once this direction splices. */
+    private Spliced spliced;
+    /** The other direction of the same connection; set only when splicing is on. */
+    private Relay reverse;
 
     /**
      * @param onInactive run once when {@code self} goes inactive (connection bookkeeping), or null
+     * @param spliceAfter bytes after which this direction splices, -1 never ({@link Transport#spliceAfterBytes})
+     * @param splices counts this direction once when it switches to splice
      */
-    Relay(Channel self, Channel peer, CounterDataPoint bytes, HalfClosedTimeout halfClosed, Runnable onInactive) {
+    Relay(Channel self, Channel peer, CounterDataPoint bytes, HalfClosedTimeout halfClosed, Runnable onInactive, long spliceAfter,
+          CounterDataPoint splices) {
         this.self = self;
         this.peer = peer;
         this.bytes = bytes;
+        this.splices = splices;
         this.halfClosed = halfClosed;
         this.onInactive = onInactive;
+        this.spliceAfter = spliceAfter;
+    }
+
+    /** Links the two directions of one connection (only needed with splicing on). */
+    static void pair(Relay a, Relay b) {
+        a.reverse = b;
+        b.reverse = a;
+    }
+
+    private boolean splicing() {
+        return spliced != null;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (spliced != null && msg instanceof ByteBuf buf) {
+            spliced.read(buf);
+            return;
+        }
         if (msg instanceof ByteBuf buf) {
-            bytes.inc(buf.readableBytes());
+            int n = buf.readableBytes();
+            bytes.inc(n);
+            if (spliceAfter >= 0 && n >= BULK_READ_BYTES) {
+                relayed += n;
+            }
         }
         halfClosed.activity();
         peer.writeAndFlush(msg).addListener(this);
     }
 
-    /** The write of the last chunk to the peer finished: read on, or tear both sides down. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (spliced != null) {
+            spliced.readComplete();
+        }
+    }
+
+    /** The write of the last chunk to the peer finished: read on (or switch to splice), or tear both sides down. */
     @Override
     public void operationComplete(ChannelFuture f) {
         if (f.isSuccess()) {
+            if (spliced != null) {
+                return; // Spliced drives the reads now
+            }
+            if (spliceAfter >= 0 && relayed >= spliceAfter && self.isActive()
+                    && (spliced = Spliced.start(self, peer, this, bytes, halfClosed)) != null) {
+                splices.inc();
+                return;
+            }
             self.read();
         } else {
             self.close();
@@ -78,7 +133,11 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            inputShutdown();
+            if (spliced != null) {
+                spliced.inputShutdown(); // drains the socket first, then calls inputShutdown()
+            } else {
+                inputShutdown();
+            }
         } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
             ctx.fireUserEventTriggered(evt);
         }
@@ -117,14 +176,14 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
         if (bothShut()) {
             self.close();
             peer.close();
-        } else if (peer.config() instanceof SocketChannelConfig c) {
+        } else if (peer.config() instanceof SocketChannelConfig c && (reverse == null || !reverse.splicing())) {
             // from now on the peer's FIN ends the connection: close instead of a second half-close
             c.setAllowHalfClosure(false);
         }
     }
 
     /** Whether {@code ch} has no bytes queued for writing (flushed or not). */
-    private static boolean nothingPending(Channel ch) {
+    static boolean nothingPending(Channel ch) {
         ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
         return out != null && out.isEmpty() && out.totalPendingWriteBytes() == 0;
     }

@@ -64,7 +64,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelFuture connect = transport.connectEndpoint(frontend.eventLoop(), backend.address(), CONNECT_TIMEOUTS_MILLIS[attempt],
-                ch -> new Relay(ch, frontend, route.metrics().bytesToClient, halfClosed, backend::connectionClosed));
+                ch -> new Relay(ch, frontend, route.metrics().bytesToClient, halfClosed, backend::connectionClosed,
+                        transport.spliceAfterBytes(), route.metrics().splicedToClient));
         connect.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 connected(frontend, f.channel());
@@ -101,7 +102,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         ProxyMetrics.Port m = route.metrics();
         m.active.inc();
         halfClosed.channels(frontend, backendChannel);
-        toBackend = new Relay(frontend, backendChannel, m.bytesToBackend, halfClosed, m.active::dec);
+        toBackend = new Relay(frontend, backendChannel, m.bytesToBackend, halfClosed, m.active::dec, transport.spliceAfterBytes(),
+                m.splicedToBackend);
+        if (transport.spliceAfterBytes() >= 0) {
+            Relay.pair(toBackend, backendChannel.pipeline().get(Relay.class));
+        }
         boolean replayed = early != null || earlyInputShutdown;
         if (early != null) {
             ChannelHandlerContext ctx = frontend.pipeline().context(this);
@@ -140,6 +145,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             earlyInputShutdown = true;
         } else if (!(evt instanceof ChannelInputShutdownReadComplete)) {
             ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (toBackend != null) {
+            toBackend.channelReadComplete(ctx);
         }
     }
 

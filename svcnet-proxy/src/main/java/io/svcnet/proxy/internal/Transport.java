@@ -12,9 +12,11 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelConfig;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -54,15 +56,26 @@ public final class Transport implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final boolean epoll;
+    private final long spliceAfterBytes;
 
-    public Transport(int threads, String threadPrefix) {
+    /**
+     * @param spliceAfterBytes when a proxied TCP direction switches to splice ({@link Spliced}); -1 never. Only
+     *        honoured with epoll; then proxied sockets are level-triggered, which {@code spliceTo} requires.
+     */
+    public Transport(int threads, String threadPrefix, long spliceAfterBytes) {
         DefaultThreadFactory tf = new DefaultThreadFactory(threadPrefix, true);
         this.epoll = Epoll.isAvailable();
         this.group = epoll ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
+        this.spliceAfterBytes = epoll ? spliceAfterBytes : -1;
     }
 
     public String name() {
         return epoll ? "epoll" : "nio";
+    }
+
+    /** Bytes a proxied TCP direction carries through user space before it splices; -1: never. */
+    public long spliceAfterBytes() {
+        return spliceAfterBytes;
     }
 
     public EventLoopGroup group() {
@@ -87,12 +100,12 @@ public final class Transport implements AutoCloseable {
         if (epoll) {
             for (EventExecutor loop : group) {
                 binds.add(serverBootstrap((EventLoop) loop, address, new ChannelInboundHandlerAdapter())
-                        .handler(new ProxyAcceptor(perConnection, null))
+                        .handler(new ProxyAcceptor(this, perConnection, null))
                         .bind(address));
             }
         } else {
             binds.add(serverBootstrap(group, address, new ChannelInboundHandlerAdapter())
-                    .handler(new ProxyAcceptor(perConnection, group))
+                    .handler(new ProxyAcceptor(this, perConnection, group))
                     .bind(address));
         }
         return binds;
@@ -144,10 +157,14 @@ public final class Transport implements AutoCloseable {
         return connected;
     }
 
-    /** Settings of both sides of a proxied TCP connection. */
-    static void configureProxied(Channel ch) {
+    /** Settings of both sides of a proxied TCP connection (before registration: the epoll mode is fixed then). */
+    void configureProxied(Channel ch) {
         ch.config().setAutoRead(false);
         ((SocketChannelConfig) ch.config()).setAllowHalfClosure(true);
+        if (spliceAfterBytes >= 0 && ch.config() instanceof EpollChannelConfig epollConfig) {
+            // spliceTo works with level-triggered channels only; with AUTO_READ off both modes read once per read()
+            epollConfig.setEpollMode(EpollMode.LEVEL_TRIGGERED);
+        }
     }
 
     private static InternetProtocolFamily family(InetSocketAddress address) {
