@@ -302,6 +302,13 @@ public final class PodScheduler implements AutoCloseable {
         if (message.equals(unschedulableMessages.get(uid))) {
             return;
         }
+        // already marked with this message (by an earlier run of the scheduler): no write, as kube-scheduler skips it
+        if (p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+                        && "Unschedulable".equals(c.getReason()) && message.equals(c.getMessage()))) {
+            unschedulableMessages.put(uid, message);
+            return;
+        }
         List<PodCondition> conditions = new ArrayList<>();
         conditions.add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("False")
                 .withReason("Unschedulable").withMessage(message).withLastTransitionTime(Timestamps.now(clock)).build());
