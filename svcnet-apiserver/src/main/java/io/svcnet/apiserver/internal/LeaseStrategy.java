@@ -74,7 +74,7 @@ final class LeaseStrategy implements ResourceStrategy {
             return;
         }
         if (!specNode.isObject()) {
-            throw cannotHandle("json: cannot unmarshal " + jsonKind(specNode) + " into Go struct field Lease.spec of type v1.LeaseSpec");
+            throw cannotHandle("json: cannot unmarshal " + ResourceHandler.kindOf(specNode) + " into Go struct field Lease.spec of type v1.LeaseSpec");
         }
         ObjectNode spec = (ObjectNode) specNode;
         spec.remove("strategy");
@@ -94,12 +94,12 @@ final class LeaseStrategy implements ResourceStrategy {
             switch (type) {
                 case "string" -> {
                     if (!value.isTextual()) {
-                        throw typeError(name, jsonKind(value), type);
+                        throw typeError(name, ResourceHandler.kindOf(value), type);
                     }
                 }
                 case "int32" -> {
                     if (!value.isNumber()) {
-                        throw typeError(name, jsonKind(value), type);
+                        throw typeError(name, ResourceHandler.kindOf(value), type);
                     }
                     if (!value.isIntegralNumber() || !value.canConvertToInt()) {
                         throw typeError(name, "number " + value.asText(), type);
@@ -107,7 +107,7 @@ final class LeaseStrategy implements ResourceStrategy {
                 }
                 default -> {
                     if (!value.isTextual()) {
-                        throw cannotHandle("json: cannot unmarshal " + jsonKind(value) + " into Go value of type string");
+                        throw cannotHandle("json: cannot unmarshal " + ResourceHandler.kindOf(value) + " into Go value of type string");
                     }
                     try {
                         field.setValue(spec.textNode(MicroTimeCodec.format(MicroTimeCodec.parse(value.textValue()))));
@@ -125,22 +125,5 @@ final class LeaseStrategy implements ResourceStrategy {
 
     private static ApiException cannotHandle(String why) {
         return ApiException.badRequest("Lease in version \"v1\" cannot be handled as a Lease: " + why);
-    }
-
-    /** The JSON value kinds Go's {@code UnmarshalTypeError} names. */
-    private static String jsonKind(JsonNode n) {
-        if (n.isTextual()) {
-            return "string";
-        }
-        if (n.isNumber()) {
-            return "number";
-        }
-        if (n.isBoolean()) {
-            return "bool";
-        }
-        if (n.isArray()) {
-            return "array";
-        }
-        return n.isObject() ? "object" : "null";
     }
 }

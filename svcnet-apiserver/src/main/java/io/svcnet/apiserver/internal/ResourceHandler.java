@@ -625,7 +625,8 @@ final class ResourceHandler {
         return s != null && (s.equals("true") || s.equals("1"));
     }
 
-    private static String kindOf(JsonNode n) {
+    /** The JSON value kinds Go's {@code UnmarshalTypeError} names: null, array, string, number, bool, object. */
+    static String kindOf(JsonNode n) {
         if (n == null || n.isNull()) {
             return "null";
         }
