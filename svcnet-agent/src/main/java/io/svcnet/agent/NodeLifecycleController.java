@@ -306,15 +306,7 @@ public final class NodeLifecycleController implements AutoCloseable {
                     updated.add(c);
                 }
             }
-            try {
-                String json = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", updated)));
-                Conflicts.retry(() -> client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    LOG.warn("marking pod {}/{} not ready failed: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
-                }
-            }
+            PodConditions.write(client, pod, updated, "not ready");
         }
     }
 

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.svcnet.agent.internal.Conflicts;
 import io.svcnet.agent.internal.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -312,15 +311,8 @@ public final class PodScheduler implements AutoCloseable {
         List<PodCondition> conditions = new ArrayList<>();
         conditions.add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("PodScheduled").withStatus("False")
                 .withReason("Unschedulable").withMessage(message).withLastTransitionTime(Timestamps.now(clock)).build());
-        try {
-            String json = client.getKubernetesSerialization().asJson(Map.of("status", Map.of("conditions", conditions)));
-            Conflicts.retry(() -> client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-                    .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json));
+        if (PodConditions.write(client, p, conditions, "unschedulable")) {
             unschedulableMessages.put(uid, message);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                LOG.warn("marking {}/{} unschedulable failed: {}", p.getMetadata().getNamespace(), p.getMetadata().getName(), e.getMessage());
-            }
         }
     }
 
