@@ -33,8 +33,13 @@ import org.slf4j.LoggerFactory;
 final class NetnsDataPlane implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetnsDataPlane.class);
-    private static final List<String> JVM_FLAGS = List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:CICompilerCount=1", "-Djava.net.preferIPv4Stack=true");
+    /**
+     * The child JVM's options: a small heap, and the full JIT (C1 then C2) — the data plane carries every proxied
+     * byte of its node, and a C1-only JVM (tried to save start-up CPU) leaves throughput on the table under load.
+     * {@code SVCNET_DATAPLANE_JAVA_OPTS} replaces them (whitespace-separated), e.g. to compare JIT settings.
+     */
+    static final String JAVA_OPTS_ENV = "SVCNET_DATAPLANE_JAVA_OPTS";
+    private static final List<String> JVM_FLAGS = List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(2);
 
@@ -106,10 +111,19 @@ final class NetnsDataPlane implements AutoCloseable {
         return Path.of(System.getProperty("java.io.tmpdir"), "svcnet-" + Integer.toHexString(dataDir.toAbsolutePath().toString().hashCode()) + ".sock");
     }
 
+    /** The child JVM's options: {@code override} split on whitespace when it has any, else the defaults. */
+    static List<String> javaOptions(String override) {
+        if (override == null || override.isBlank()) {
+            return JVM_FLAGS;
+        }
+        return List.of(override.trim().split("\\s+"));
+    }
+
     private void launch() {
         List<String> cmd = new ArrayList<>(List.of(ipBinary(), "netns", "exec", spec.namespace(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(javaOptions(System.getenv(JAVA_OPTS_ENV)));
+        cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SvcnetCommand.class.getName(), "dataplane",
                 "--kubeconfig", spec.kubeconfig().toString(), "--api-socket", spec.apiSocket().toString(),
                 "--api-port", Integer.toString(spec.apiPort()), "--node-name", spec.nodeName(), "--node-ip", spec.nodeIp(),
