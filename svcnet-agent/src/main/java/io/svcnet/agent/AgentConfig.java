@@ -38,10 +38,13 @@ import java.util.Objects;
  * @param serviceCidr         netns backend: the ClusterIP range, made local in the node namespace (so the service
  *                            proxy there can listen on any ClusterIP and pods reach it through their gateway) and
  *                            routed from {@code <prefix>-host} to the first node that comes up
+ * @param clusterDomain       the cluster's DNS domain (the kubelet's {@code --cluster-domain}, default
+ *                            {@value #DEFAULT_CLUSTER_DOMAIN}): the search path of a ClusterFirst pod's resolv.conf is
+ *                            {@code <ns>.svc.<domain> svc.<domain> <domain>}
  */
 public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress, String podCidr, NetworkBackend backend,
         String clusterDns, int kubeletPort, Clock clock, Path dataDir, Duration heartbeatInterval, Duration initialBackoff,
-        Duration maxBackoff, Duration backoffReset, Duration maxShutdownGrace, String netnsPrefix, String serviceCidr) {
+        Duration maxBackoff, Duration backoffReset, Duration maxShutdownGrace, String netnsPrefix, String serviceCidr, String clusterDomain) {
 
     /** The Node annotation naming the kubelet server's address when it is not the InternalIP (netns backend). */
     public static final String KUBELET_ADDRESS_ANNOTATION = "svcnet.io/kubelet-address";
@@ -49,6 +52,8 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
     public static final String DEFAULT_NETNS_PREFIX = "svcnet";
     /** The netns backend's default service CIDR (kubeadm's), whose tenth address {@code 10.96.0.10} is kube-dns. */
     public static final String DEFAULT_NETNS_SERVICE_CIDR = "10.96.0.0/12";
+    /** The kubelet's conventional {@code --cluster-domain}. */
+    public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
     public AgentConfig {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -66,6 +71,7 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
         Objects.requireNonNull(maxShutdownGrace, "maxShutdownGrace");
         Objects.requireNonNull(netnsPrefix, "netnsPrefix");
         Objects.requireNonNull(serviceCidr, "serviceCidr");
+        Objects.requireNonNull(clusterDomain, "clusterDomain");
         if (!nodeName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
             throw new IllegalArgumentException("nodeName must be a lower-case DNS-1123 subdomain, got '" + nodeName + "'");
         }
@@ -87,6 +93,9 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
             throw new IllegalArgumentException("serviceCidr must be an IPv4 CIDR like 10.96.0.0/12, got '" + serviceCidr + "'");
         }
         requireIpv4(serviceCidr.substring(0, serviceCidr.indexOf('/')), "serviceCidr");
+        if (!clusterDomain.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+            throw new IllegalArgumentException("clusterDomain must be a lower-case DNS domain like cluster.local, got '" + clusterDomain + "'");
+        }
         if (kubeletPort < 0 || kubeletPort > 65535) {
             throw new IllegalArgumentException("kubeletPort must be in 0..65535, got " + kubeletPort);
         }
@@ -108,7 +117,7 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
         }
         return new AgentConfig(nodeName, "127.0.1." + n, "127.0.1." + n, "127.244." + n + ".0/24", NetworkBackend.LOOPBACK,
                 "127.96.0.10", 0, Clock.systemUTC(), dataDir, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMinutes(5),
-                Duration.ofMinutes(10), Duration.ofSeconds(5), DEFAULT_NETNS_PREFIX, "127.96.0.0/12");
+                Duration.ofMinutes(10), Duration.ofSeconds(5), DEFAULT_NETNS_PREFIX, "127.96.0.0/12", DEFAULT_CLUSTER_DOMAIN);
     }
 
     /**
@@ -140,58 +149,64 @@ public record AgentConfig(String nodeName, String nodeIp, String kubeletAddress,
     /** The node IP (InternalIP) and the kubelet server's address. */
     public AgentConfig withAddresses(String ip, String kubelet) {
         return new AgentConfig(nodeName, ip, kubelet, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval,
-                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withClusterDns(String ip) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, ip, kubeletPort, clock, dataDir, heartbeatInterval,
-                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                initialBackoff, maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withKubeletPort(int port) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, port, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withClock(Clock c) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, c, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withHeartbeatInterval(Duration d) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, d, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     /** Crash-loop back-off: first delay, ceiling, and how long a run must last to reset it. */
     public AgentConfig withBackoff(Duration initial, Duration max, Duration reset) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initial,
-                max, reset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                max, reset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withMaxShutdownGrace(Duration d) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, d, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, d, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withPodCidr(String cidr) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, cidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withBackend(NetworkBackend b) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, b, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withNetnsPrefix(String prefix) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, prefix, serviceCidr);
+                maxBackoff, backoffReset, maxShutdownGrace, prefix, serviceCidr, clusterDomain);
     }
 
     public AgentConfig withServiceCidr(String cidr) {
         return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
-                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, cidr);
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, cidr, clusterDomain);
+    }
+
+    /** The cluster DNS domain pods' resolv.conf search path ends in (the kubelet's {@code --cluster-domain}). */
+    public AgentConfig withClusterDomain(String domain) {
+        return new AgentConfig(nodeName, nodeIp, kubeletAddress, podCidr, backend, clusterDns, kubeletPort, clock, dataDir, heartbeatInterval, initialBackoff,
+                maxBackoff, backoffReset, maxShutdownGrace, netnsPrefix, serviceCidr, domain);
     }
 
     private static void requireIpv4(String ip, String what) {

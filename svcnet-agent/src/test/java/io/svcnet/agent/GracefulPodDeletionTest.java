@@ -5,15 +5,20 @@ import static io.svcnet.agent.TestCluster.eventually;
 import static io.svcnet.agent.TestCluster.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.svcnet.api.json.Json;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -120,6 +125,29 @@ class GracefulPodDeletionTest {
             assertThat(s.phase()).isEqualTo("Failed");
             assertThat(s.exitCode()).as("SIGKILL").isEqualTo(137);
         });
+        TestCluster.assertNoProcess("sleep 27183");
+    }
+
+    @Test
+    void aTerminatingPodServesLogsAndExecUntilItsContainersStop() throws Exception {
+        runningPod("lingering", 600, "trap 'echo got-TERM' TERM; echo started; while :; do sleep 27183 & wait; done");
+        cluster.client.pods().inNamespace(NS).withName("lingering").delete();
+        eventually(() -> assertThat(cluster.pod("lingering").getMetadata().getDeletionTimestamp()).isNotNull());
+        // the process traps SIGTERM and keeps running: the kubelet still serves its logs and exec
+        eventually(WAIT, () -> assertThat(cluster.get(agent.kubeletUrl() + "/containerLogs/default/lingering/c").body())
+                .contains("started\n").contains("got-TERM\n"));
+        assertThat(cluster.client.pods().inNamespace(NS).withName("lingering").getLog()).as("pods/log through the apiserver")
+                .contains("started\n");
+        HttpResponse<String> run = cluster.post(agent.kubeletUrl() + "/run/default/lingering/c", "{\"command\":[\"sh\",\"-c\",\"echo still-here\"]}");
+        assertThat(run.statusCode()).isEqualTo(200);
+        JsonNode result = Json.MAPPER.readTree(run.body());
+        assertThat(result.get("exitCode").asInt()).isZero();
+        assertThat(new String(Base64.getDecoder().decode(result.get("stdout").asText()), StandardCharsets.UTF_8)).isEqualTo("still-here\n");
+        assertThat(cluster.pod("lingering")).as("still in its grace period").isNotNull();
+        // once the containers are gone, so are logs and exec
+        cluster.client.pods().inNamespace(NS).withName("lingering").withGracePeriod(1).delete();
+        eventually(WAIT, () -> assertThat(cluster.pod("lingering")).isNull());
+        assertThat(cluster.get(agent.kubeletUrl() + "/containerLogs/default/lingering/c").statusCode()).isEqualTo(404);
         TestCluster.assertNoProcess("sleep 27183");
     }
 

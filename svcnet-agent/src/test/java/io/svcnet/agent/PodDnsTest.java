@@ -63,4 +63,16 @@ class PodDnsTest {
         eventually(() -> assertThat(log("dns-default")).isEqualTo(hostBefore));
         assertThat(Files.readString(Path.of("/etc/resolv.conf"))).as("the host's resolver is untouched").isEqualTo(hostBefore);
     }
+
+    @Test
+    void theSearchPathFollowsTheConfiguredClusterDomain() throws Exception {
+        NodeAgent other = cluster.track(NodeAgent.start(cluster.client, cluster.config(49).withClusterDomain("corp.example")));
+        cluster.client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("dns-domain").endMetadata()
+                .withNewSpec().withNodeName(other.nodeName()).withRestartPolicy("Never")
+                .addNewContainer().withName("c").withImage("debian").withCommand("sh", "-c", "cat /etc/resolv.conf")
+                .endContainer().endSpec().build()).create();
+        eventually(() -> assertThat(cluster.get(other.kubeletUrl() + "/containerLogs/default/dns-domain/c").body())
+                .contains("search default.svc.corp.example svc.corp.example corp.example\n")
+                .doesNotContain("cluster.local"));
+    }
 }

@@ -7,6 +7,7 @@ import io.svcnet.controllers.internal.EndpointSliceController;
 import io.svcnet.controllers.internal.EndpointsController;
 import io.svcnet.controllers.internal.EventBroadcaster;
 import io.svcnet.controllers.internal.GarbageCollector;
+import io.svcnet.controllers.internal.NamespaceController;
 import io.svcnet.controllers.internal.RateLimiter;
 import io.svcnet.controllers.internal.Reconciler;
 import io.svcnet.controllers.internal.ReplicaSetController;
@@ -25,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * svcnet's kube-controller-manager: the endpoints, EndpointSlice, ReplicaSet and Deployment controllers and a
- * garbage collector for their ownership chains, all ordinary API clients of any Kubernetes apiserver through one
+ * svcnet's kube-controller-manager: the endpoints, EndpointSlice, ReplicaSet, Deployment and namespace controllers
+ * (the last empties a namespace being deleted, then releases its {@code kubernetes} finalizer) and a garbage collector
+ * for their ownership chains, all ordinary API clients of any Kubernetes apiserver through one
  * fabric8 {@link KubernetesClient}.
  *
  * <pre>
@@ -97,6 +99,9 @@ public final class Controllers implements AutoCloseable {
         }
     }
 
+    /** Workers of the namespace controller (upstream --concurrent-namespace-syncs is 10; deletions here are rare and small). */
+    static final int NAMESPACE_WORKERS = 2;
+
     /** Events waiting to be written before new ones are dropped (client-go's broadcaster queues 1000). */
     static final int EVENT_QUEUE_CAPACITY = 1000;
 
@@ -144,6 +149,8 @@ public final class Controllers implements AutoCloseable {
             WorkQueue<String> deployments = queue("deployment", clock, scheduler);
             loops.add(new ControllerLoop("deployment", deployments,
                     new DeploymentController(client, informers, deployments, clock, events.recorder("deployment-controller")), options.deploymentWorkers()));
+            WorkQueue<String> namespaces = queue("namespace", clock, scheduler);
+            loops.add(new ControllerLoop("namespace", namespaces, new NamespaceController(client, informers, namespaces, clock), NAMESPACE_WORKERS));
             WorkQueue<String> gc = queue("garbagecollector", clock, scheduler);
             Reconciler collector = new GarbageCollector(client, informers, gc);
             loops.add(new ControllerLoop("garbagecollector", gc, collector, options.gcWorkers()));

@@ -101,8 +101,12 @@ final class AllInOne implements AutoCloseable {
         for (int i = 1; i <= o.nodes(); i++) {
             String node = "node-" + i;
             started.push(NodeAgent.start(client, AgentConfig.loopback(node, i, o.dataDir().resolve("nodes").resolve(node))
-                    .withClusterDns(tenthAddress(o.serviceCidr()))));
-            started.push(ServiceProxy.start(client, ProxyConfig.of(node, List.of(InetAddress.getByName("127.0.1." + i)))
+                    .withClusterDns(tenthAddress(o.serviceCidr())).withClusterDomain(o.clusterDomain())));
+            // node-1 is also "this machine": its nodePorts answer on 127.0.0.1 too, as kube-proxy's iptables mode serves
+            // localhost:nodePort on a node (--iptables-localhost-nodeports, on by default)
+            List<InetAddress> nodeIps = i == 1 ? List.of(InetAddress.getByName("127.0.1.1"), InetAddress.getByName("127.0.0.1"))
+                    : List.of(InetAddress.getByName("127.0.1." + i));
+            started.push(ServiceProxy.start(client, ProxyConfig.of(node, nodeIps)
                     .withDefaultScheduler(o.proxyScheduler()).withClusterIps(i == 1)));
         }
     }
@@ -127,7 +131,7 @@ final class AllInOne implements AutoCloseable {
         for (int i = 1; i <= o.nodes(); i++) {
             String node = "node-" + i;
             AgentConfig config = AgentConfig.netns(node, i, o.dataDir().resolve("nodes").resolve(node)).withNetnsPrefix(o.netnsPrefix())
-                    .withServiceCidr(o.serviceCidr()).withClusterDns(kubeDns);
+                    .withServiceCidr(o.serviceCidr()).withClusterDns(kubeDns).withClusterDomain(o.clusterDomain());
             started.push(NodeAgent.start(client, config));
             nodes.add(config);
         }

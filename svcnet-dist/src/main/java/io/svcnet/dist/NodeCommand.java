@@ -56,6 +56,10 @@ final class NodeCommand implements Callable<Integer> {
             + "address is the cluster DNS pods use (default: ${DEFAULT-VALUE})", defaultValue = AgentConfig.DEFAULT_NETNS_SERVICE_CIDR)
     String serviceCidr;
 
+    @Option(names = "--cluster-domain", description = "the cluster's DNS domain, as given to `svcnet up`: pods' resolv.conf search path "
+            + "(the kubelet's --cluster-domain) (default: ${DEFAULT-VALUE})", defaultValue = AgentConfig.DEFAULT_CLUSTER_DOMAIN)
+    String clusterDomain;
+
     @Option(names = "--data-dir", description = "where container logs live (default: ${DEFAULT-VALUE})", defaultValue = "./.svcnet-node")
     Path dataDir;
 
@@ -95,7 +99,7 @@ final class NodeCommand implements Callable<Integer> {
             Path dir = dataDir.toAbsolutePath().resolve(name);
             if (netns) {
                 AgentConfig agentConfig = AgentConfig.netns(name, index, dir).withNetnsPrefix(netnsPrefix).withServiceCidr(serviceCidr)
-                        .withClusterDns(AllInOne.tenthAddress(serviceCidr));
+                        .withClusterDns(AllInOne.tenthAddress(serviceCidr)).withClusterDomain(clusterDomain);
                 agent = NodeAgent.start(client, agentConfig);
                 started.push(agent);
                 // the proxy lives in the node namespace and reaches the apiserver through a Unix socket of ours
@@ -109,7 +113,7 @@ final class NodeCommand implements Callable<Integer> {
             } else {
                 // pods resolve through the cluster's kube-dns Service, wherever the apiserver put it
                 io.fabric8.kubernetes.api.model.Service kubeDns = client.services().inNamespace("kube-system").withName("kube-dns").get();
-                AgentConfig loopback = AgentConfig.loopback(name, index, dir);
+                AgentConfig loopback = AgentConfig.loopback(name, index, dir).withClusterDomain(clusterDomain);
                 if (kubeDns != null && kubeDns.getSpec().getClusterIP() != null && kubeDns.getSpec().getClusterIP().matches("[0-9.]+")) {
                     loopback = loopback.withClusterDns(kubeDns.getSpec().getClusterIP());
                 }

@@ -58,12 +58,16 @@ import java.util.concurrent.RejectedExecutionException;
  *        non-interactively with the container's environment and working directory; exitCode 127 when the
  *        executable is not found, 124 on timeout. 400 bad body, 404 unknown pod/container.
  * GET  /exec/{ns}/{pod}/{container}?command=..&amp;command=..&amp;stdin=&amp;stdout=&amp;stderr=&amp;tty=
+ * GET  /portForward/{ns}/{pod}?port=N   (Upgrade: tcp) → 101, then the bytes of one connection to the pod's port
+ *        ({@link PortForwardTunnel}); 502 with the dial error, 404 unknown pod.
  * GET  /attach/{ns}/{pod}/{container}?stdin=&amp;stdout=&amp;stderr=&amp;tty=
  *        WebSocket upgrade ({@code v5.channel.k8s.io}, v4, v1): the kubelet's streaming exec ({@link ExecSession})
  *        and attach ({@link AttachSession}) in the remote-command channel protocol ({@link RemoteCommandStream});
  *        an unknown pod or container is a Failure Status on the error channel after the upgrade.
  * </pre>
- * Errors are {@code text/plain} one-liners.
+ * Errors are {@code text/plain} one-liners. A pod being deleted is served like any other until its containers have
+ * stopped (its grace period, e.g. a process that traps SIGTERM); an exec into one of its containers that has already
+ * exited fails with kubelet's {@code container not found ("name")}.
  *
  * <p>Threading: Netty event loops only parse and dispatch; every request is served on the blocking executor
  * (a follow holds a thread while it streams).
@@ -156,6 +160,10 @@ public final class KubeletServer implements AutoCloseable {
             stream(ctx, req, parts, q.parameters());
             return;
         }
+        if (parts.length == 4 && parts[1].equals("portForward")) {
+            portForward(ctx, req, parts, q.parameters());
+            return;
+        }
         if (parts.length != 5 || !(parts[1].equals("containerLogs") || parts[1].equals("run"))) {
             error(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
             return;
@@ -182,8 +190,17 @@ public final class KubeletServer implements AutoCloseable {
                 error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "run takes POST");
                 return;
             }
+            if (pod.terminating() && c.finished()) {
+                error(ctx, HttpResponseStatus.NOT_FOUND, containerNotFound(c));
+                return;
+            }
             run(ctx, pod, c, req.content().toString(StandardCharsets.UTF_8));
         }
+    }
+
+    /** kubelet's answer to an exec into a container that no longer runs (its runtime finds no such container). */
+    private static String containerNotFound(ContainerRunner c) {
+        return "container not found (\"" + c.name() + "\")";
     }
 
     // ---- exec and attach --------------------------------------------------------------------------------------
@@ -220,6 +237,10 @@ public final class KubeletServer implements AutoCloseable {
                     + pod.containerNames()));
             return;
         }
+        if (pod.terminating() && c.finished()) {
+            stream.finish(RemoteCommandStream.failure(containerNotFound(c)));
+            return;
+        }
         boolean stdin = bool(params, "stdin");
         boolean tty = bool(params, "tty");
         if (parts[1].equals("exec")) {
@@ -241,6 +262,23 @@ public final class KubeletServer implements AutoCloseable {
             return;
         }
         AttachSession.run(stream, rt.blocking(), target, stdin);
+    }
+
+    // ---- port forwarding -------------------------------------------------------------------------------------------
+
+    /** {@code GET /portForward/{ns}/{pod}?port=N} with {@code Upgrade: tcp}: one forwarded connection ({@link PortForwardTunnel}). */
+    private void portForward(ChannelHandlerContext ctx, FullHttpRequest req, String[] parts, Map<String, List<String>> params) {
+        long port = number(params, "port", -1);
+        if (!"tcp".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE)) || port < 1 || port > 65535) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "portForward needs Upgrade: tcp and a port in 1-65535");
+            return;
+        }
+        PodWorker pod = pods.find(parts[2], parts[3]);
+        if (pod == null) {
+            error(ctx, HttpResponseStatus.NOT_FOUND, "pod " + parts[2] + "/" + parts[3] + " is not running on node " + rt.config().nodeName());
+            return;
+        }
+        PortForwardTunnel.open(ctx.channel(), pod, (int) port, rt.blocking(), message -> error(ctx, HttpResponseStatus.BAD_GATEWAY, message));
     }
 
     // ---- logs ----------------------------------------------------------------------------------------------------
@@ -283,7 +321,7 @@ public final class KubeletServer implements AutoCloseable {
                 if (!exited.isDone()) {
                     exited = c.exitOf(log); // the instance may have started (or ended) since the last look
                 }
-                if (!follow || (exited.isDone() && f.length() <= pos) || pod.terminating()) {
+                if (!follow || (exited.isDone() && f.length() <= pos) || pod.tornDown()) {
                     break;
                 }
                 try {

@@ -69,11 +69,13 @@ public final class NetnsNode implements AutoCloseable {
     private final int prefixLength;
     private final String nodeIp;
     private final String clusterDns;
+    private final String clusterDomain;
     private final Map<String, NetnsPod> pods = new ConcurrentHashMap<>();
     private volatile HostPortRules hostPorts;
     private volatile boolean closed;
 
-    private NetnsNode(String hostNs, String nodeNs, String hostIf, String gateway, int prefixLength, String nodeIp, String clusterDns) {
+    private NetnsNode(String hostNs, String nodeNs, String hostIf, String gateway, int prefixLength, String nodeIp, String clusterDns,
+            String clusterDomain) {
         this.hostNs = hostNs;
         this.nodeNs = nodeNs;
         this.hostIf = hostIf;
@@ -81,6 +83,7 @@ public final class NetnsNode implements AutoCloseable {
         this.prefixLength = prefixLength;
         this.nodeIp = nodeIp;
         this.clusterDns = clusterDns;
+        this.clusterDomain = clusterDomain;
     }
 
     /** Whether this process may build namespaces: root, Linux, iproute2 installed. */
@@ -119,7 +122,7 @@ public final class NetnsNode implements AutoCloseable {
                 IpCommand.tryIp("-n", hostNs, "link", "del", hostIf); // normally gone with the leftover node namespace
             }
         }
-        NetnsNode n = new NetnsNode(hostNs, nodeNs, hostIf, gateway, prefix, config.nodeIp(), config.clusterDns());
+        NetnsNode n = new NetnsNode(hostNs, nodeNs, hostIf, gateway, prefix, config.nodeIp(), config.clusterDns(), config.clusterDomain());
         try {
             synchronized (HOST_LOCK) {
                 if (!namespaces().contains(hostNs)) {
@@ -243,7 +246,7 @@ public final class NetnsNode implements AutoCloseable {
     private void writeResolvConf(String netns, String k8sNamespace) {
         Path dir = Path.of("/etc/netns", netns);
         String text = "nameserver " + clusterDns + "\n"
-                + "search " + k8sNamespace + ".svc.cluster.local svc.cluster.local cluster.local\n"
+                + "search " + k8sNamespace + ".svc." + clusterDomain + " svc." + clusterDomain + " " + clusterDomain + "\n"
                 + "options ndots:5\n";
         try {
             Files.createDirectories(dir);

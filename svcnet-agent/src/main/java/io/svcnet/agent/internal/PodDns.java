@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * A loopback-backend pod's DNS, as the kubelet sets it up from {@code dnsPolicy}: {@code ClusterFirst} (the default)
- * points the pod at cluster DNS with the search path {@code <ns>.svc.cluster.local svc.cluster.local cluster.local}
- * and {@code ndots:5}, plus {@code spec.dnsConfig}'s extras; {@code None} uses {@code dnsConfig} alone;
+ * points the pod at cluster DNS with the search path {@code <ns>.svc.<domain> svc.<domain> <domain>}, where
+ * {@code <domain>} is the kubelet's {@code --cluster-domain} ({@code cluster.local} by default), and {@code ndots:5}, plus {@code spec.dnsConfig}'s extras; {@code None} uses {@code dnsConfig} alone;
  * {@code Default} (and a hostNetwork pod with {@code ClusterFirst}) keeps the node's resolver.
  *
  * <p>Loopback pods share the host's network, so the file is applied the way {@code ip netns exec} applies
@@ -34,8 +34,8 @@ final class PodDns {
      * Writes {@code sandbox/resolv.conf} for {@code pod} and returns the command prefix that applies it, or an empty list
      * when the pod keeps the node's resolver (dnsPolicy Default, hostNetwork, not root, no unshare).
      */
-    static List<String> prefix(Pod pod, String clusterDns, Path sandbox) {
-        String text = resolvConf(pod, clusterDns);
+    static List<String> prefix(Pod pod, String clusterDns, String clusterDomain, Path sandbox) {
+        String text = resolvConf(pod, clusterDns, clusterDomain);
         if (text == null || !"root".equals(System.getProperty("user.name")) || !Files.isExecutable(Path.of(UNSHARE))) {
             return List.of();
         }
@@ -49,8 +49,8 @@ final class PodDns {
                 "/bin/sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", file.toString());
     }
 
-    /** The pod's resolv.conf per its dnsPolicy, or null when it uses the node's. */
-    static String resolvConf(Pod pod, String clusterDns) {
+    /** The pod's resolv.conf per its dnsPolicy, or null when it uses the node's; {@code clusterDomain} as {@code cluster.local}. */
+    static String resolvConf(Pod pod, String clusterDns, String clusterDomain) {
         String policy = pod.getSpec().getDnsPolicy() == null ? "ClusterFirst" : pod.getSpec().getDnsPolicy();
         boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
         Set<String> servers = new LinkedHashSet<>();
@@ -63,9 +63,9 @@ final class PodDns {
                 }
                 String ns = pod.getMetadata().getNamespace();
                 servers.add(clusterDns);
-                searches.add(ns + ".svc.cluster.local");
-                searches.add("svc.cluster.local");
-                searches.add("cluster.local");
+                searches.add(ns + ".svc." + clusterDomain);
+                searches.add("svc." + clusterDomain);
+                searches.add(clusterDomain);
                 options.add("ndots:5");
             }
             case "None" -> { }

@@ -188,10 +188,13 @@ public final class PodRuntime implements AutoCloseable {
         return Duration.ofSeconds(s == null ? 30 : Math.max(0, s));
     }
 
-    /** The live pod {@code namespace/name}, or null. */
+    /**
+     * The pod {@code namespace/name} running here, or null. A terminating pod counts until its containers have stopped
+     * (kubelet serves logs and exec during the grace period, e.g. to a process that traps SIGTERM).
+     */
     public PodWorker find(String namespace, String name) {
         for (PodWorker w : workers.values()) {
-            if (w.pod().getMetadata().getNamespace().equals(namespace) && w.pod().getMetadata().getName().equals(name) && !w.terminating()) {
+            if (w.pod().getMetadata().getNamespace().equals(namespace) && w.pod().getMetadata().getName().equals(name) && !w.tornDown()) {
                 return w;
             }
         }

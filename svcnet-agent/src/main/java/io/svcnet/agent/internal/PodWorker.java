@@ -63,6 +63,8 @@ public final class PodWorker {
     private final Map<String, String[]> conditionStates = new HashMap<>();
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private volatile boolean terminating;
+    /** The containers have stopped and the sandbox (logs, exec directory, network) is being removed: nothing left to serve. */
+    private volatile boolean tornDown;
     /** The containers are stopped for good: the phase is terminal (kubelet's podIsTerminal). Guarded by this. */
     private boolean stopped;
     /** The grace period of the stop under way, so a shorter one can cut it short; null before {@link #terminate}. */
@@ -81,7 +83,7 @@ public final class PodWorker {
         this.podIp = podIp;
         this.hostNetwork = hostNetwork;
         this.sandbox = sandbox;
-        this.dnsPrefix = netns == null ? PodDns.prefix(pod, rt.config().clusterDns(), sandbox) : List.of();
+        this.dnsPrefix = netns == null ? PodDns.prefix(pod, rt.config().clusterDns(), rt.config().clusterDomain(), sandbox) : List.of();
         this.startTime = Timestamps.now(rt.config().clock());
         for (Container c : pod.getSpec().getContainers()) {
             containers.add(new ContainerRunner(this, c, rt));
@@ -380,6 +382,7 @@ public final class PodWorker {
         } catch (Exception e) {
             LOG.warn("{}: stopping containers failed: {}", key(), e.toString());
         }
+        tornDown = true;
         HostPorts.Opened open;
         synchronized (sandboxLock) {
             open = hostPorts;
@@ -510,6 +513,14 @@ public final class PodWorker {
 
     public boolean terminating() {
         return terminating;
+    }
+
+    /**
+     * Whether the pod's sandbox is gone or going: set by {@link #terminate} once every container has stopped. Until
+     * then a terminating pod still serves logs and exec, as the kubelet does for a pod in its grace period.
+     */
+    public boolean tornDown() {
+        return tornDown;
     }
 
     String restartPolicy() {

@@ -31,7 +31,8 @@ import java.util.function.Predicate;
 /**
  * The REST verbs on one resource path, as kube-apiserver's {@code endpoints/handlers}: get, list, create,
  * update, patch (strategic merge, JSON merge, JSON patch, server-side apply), delete and deletecollection (pods
- * gracefully, see {@link PodGracefulDeletion}),
+ * gracefully, see {@link PodGracefulDeletion}; namespaces through {@link NamespaceLifecycle}, which also refuses new
+ * content in a terminating namespace and serves {@code namespaces/{name}/finalize}),
  * plus the {@code status} and {@code scale} subresources. Watch requests are handed to {@link WatchHandler}.
  *
  * <p>Threading: runs on request threads; blocks on the store.
@@ -52,7 +53,8 @@ final class ResourceHandler {
 
     void handle(HttpExchange ex, ResourcePath rp) {
         String method = ex.method();
-        if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource()) || "attach".equals(rp.subresource())) {
+        if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource()) || "attach".equals(rp.subresource())
+                || "portforward".equals(rp.subresource())) {
             podConnect.handle(ex, rp);
             return;
         }
@@ -235,6 +237,7 @@ final class ResourceHandler {
         Map<String, String> warnings = new LinkedHashMap<>();
         ObjectNode obj = decodeBody(ex, rp.type(), warnings);
         checkNamespace(obj, rp);
+        admitCreate(rp, obj.path("metadata").path("name").asText(""));
         obj = ManagedFields.recordUpdate(null, obj, schemaOf(rp.type()), fieldManager(ex, "Update"), "Update", rp.type().apiVersion(), now());
         ObjectNode created = registry.create(rp.type(), rp.namespace(), obj, dryRun(ex));
         send(ex, 201, created, Negotiation.of(ex.header("Accept")), warnings);
@@ -242,6 +245,11 @@ final class ResourceHandler {
 
     private void update(HttpExchange ex, ResourcePath rp) {
         Map<String, String> warnings = new LinkedHashMap<>();
+        if ("finalize".equals(rp.subresource())) {
+            ObjectNode finalized = NamespaceLifecycle.finalize(registry, rp.name(), parseBody(ex), dryRun(ex));
+            send(ex, 200, finalized, Negotiation.of(ex.header("Accept")), Map.of());
+            return;
+        }
         if ("scale".equals(rp.subresource())) {
             ObjectNode scale = (ObjectNode) parseBody(ex);
             ObjectNode updated = applyScale(ex, rp, scale);
@@ -260,6 +268,9 @@ final class ResourceHandler {
     // ---------------------------------------------------------------- patch
 
     private void patch(HttpExchange ex, ResourcePath rp) {
+        if ("finalize".equals(rp.subresource())) {
+            throw ApiException.methodNotAllowed("PATCH"); // upstream's finalize subresource only updates
+        }
         String contentType = mediaType(ex.header("Content-Type"));
         JsonNode patch = parseBody(ex);
         Map<String, String> warnings = new LinkedHashMap<>();
@@ -352,6 +363,7 @@ final class ResourceHandler {
     private void applyOrCreate(HttpExchange ex, ResourcePath rp, ObjectNode appliedFinal, SchemaNode schema, String manager,
             boolean force, Map<String, String> warnings) {
         if (registry.find(rp.type(), rp.namespace(), rp.name()) == null && rp.subresource() == null) {
+            admitCreate(rp, rp.name());
             ObjectNode created = ServerSideApply.apply(null, appliedFinal, schema, manager, force, now());
             ObjectCodec.meta(created).put("name", rp.name());
             try {
@@ -405,41 +417,12 @@ final class ResourceHandler {
         String rv = opts.path("preconditions").path("resourceVersion").asText(null);
         ObjectNode deleted;
         if (rp.type() == ResourceTypes.NAMESPACES) {
-            deleted = deleteNamespace(rp.name(), uid, rv, dryRun(ex));
+            deleted = NamespaceLifecycle.delete(registry, rp.name(), uid, rv, dryRun(ex));
         } else {
             deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun(ex),
                     PodGracefulDeletion.forRequest(rp.type(), opts, ex.param("gracePeriodSeconds")));
         }
         send(ex, 200, deleted, Negotiation.of(ex.header("Accept")), Map.of());
-    }
-
-    private ObjectNode deleteNamespace(String name, String uid, String rv, boolean dryRun) {
-        if (List.of("default", "kube-system", "kube-public").contains(name)) {
-            throw new ApiException(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted",
-                    name, "", "namespaces", List.of(), null);
-        }
-        ObjectNode ns = registry.get(ResourceTypes.NAMESPACES, null, name);
-        if (dryRun) {
-            return ns;
-        }
-        // The namespace controller's work, done inline: remove everything in the namespace, then the namespace.
-        for (ResourceType t : ResourceTypes.all()) {
-            if (!t.namespaced()) {
-                continue;
-            }
-            for (ObjectNode o : registry.list(t, name, null, 0, null).items()) {
-                try {
-                    registry.delete(t, name, o.path("metadata").path("name").asText(), null, null, false);
-                } catch (ApiException e) {
-                    if (e.code() != 404) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        ObjectNode deleted = registry.delete(ResourceTypes.NAMESPACES, null, name, uid, rv, false);
-        ((ObjectNode) deleted.with("status")).put("phase", "Terminating");
-        return deleted;
     }
 
     private void deleteCollection(HttpExchange ex, ResourcePath rp) {
@@ -572,6 +555,16 @@ final class ResourceHandler {
         }
         if (rp.namespace() == null) {
             throw ApiException.methodNotAllowed("POST");
+        }
+    }
+
+    /** NamespaceLifecycle admission: no new objects in a namespace being deleted ({@link NamespaceLifecycle}). */
+    private void admitCreate(ResourcePath rp, String name) {
+        if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES) {
+            ObjectNode ns = registry.find(ResourceTypes.NAMESPACES, null, rp.namespace());
+            if (ns != null) {
+                NamespaceLifecycle.admitCreate(ns, rp.type(), name);
+            }
         }
     }
 

@@ -158,10 +158,13 @@ public final class ReplicaSetController implements Reconciler {
                     Pod created = client.pods().inNamespace(ns).resource(pod).create();
                     events.normal(rs, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
                 } catch (KubernetesClientException e) {
-                    events.warning(rs, "FailedCreate", "Error creating: " + EventBroadcaster.describe(e));
                     for (int skipped = done; skipped < n; skipped++) {
                         expectations.creationObserved(key); // these creations will never be observed
                     }
+                    if (namespaceTerminating(e)) {
+                        return; // as upstream: every create will fail, and the namespace controller deletes this ReplicaSet
+                    }
+                    events.warning(rs, "FailedCreate", "Error creating: " + EventBroadcaster.describe(e));
                     throw new IllegalStateException("creating pod for ReplicaSet " + key + " failed: " + e.getMessage(), e);
                 }
             }
@@ -186,6 +189,13 @@ public final class ReplicaSetController implements Reconciler {
                 }
             }
         }
+    }
+
+    /** Whether the apiserver refused a create because the namespace is being deleted (cause NamespaceTerminating). */
+    static boolean namespaceTerminating(KubernetesClientException e) {
+        return e.getCode() == 403 && e.getStatus() != null && e.getStatus().getDetails() != null
+                && e.getStatus().getDetails().getCauses() != null
+                && e.getStatus().getDetails().getCauses().stream().anyMatch(c -> "NamespaceTerminating".equals(c.getReason()));
     }
 
     private static Pod podFromTemplate(ReplicaSet rs) {

@@ -2,6 +2,7 @@ package io.svcnet.controllers.internal;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -50,6 +51,7 @@ public final class SharedInformers implements AutoCloseable {
     public final SharedIndexInformer<Node> nodes;
     public final SharedIndexInformer<ReplicaSet> replicaSets;
     public final SharedIndexInformer<Deployment> deployments;
+    public final SharedIndexInformer<Namespace> namespaces;
     private final List<SharedIndexInformer<?>> all;
 
     public SharedInformers(KubernetesClient client, Duration resync) {
@@ -61,10 +63,11 @@ public final class SharedInformers implements AutoCloseable {
         nodes = client.nodes().runnableInformer(r);
         replicaSets = client.apps().replicaSets().inAnyNamespace().runnableInformer(r);
         deployments = client.apps().deployments().inAnyNamespace().runnableInformer(r);
+        namespaces = client.namespaces().runnableInformer(r);
         pods.addIndexers(Map.of(BY_OWNER_UID, SharedInformers::ownerUids));
         replicaSets.addIndexers(Map.of(BY_OWNER_UID, SharedInformers::ownerUids));
         endpointSlices.addIndexers(Map.of(BY_OWNER_UID, SharedInformers::ownerUids, BY_SERVICE, SharedInformers::serviceKey));
-        all = List.of(services, pods, endpoints, endpointSlices, nodes, replicaSets, deployments);
+        all = List.of(services, pods, endpoints, endpointSlices, nodes, replicaSets, deployments, namespaces);
         ExceptionHandler retry = (started, t) -> {
             if (ExceptionHandler.isDeserializationException(t)) {
                 LOG.error("informer stopped: an object could not be decoded", t);
