@@ -104,7 +104,7 @@ final class ApiHandler implements Consumer<HttpExchange> {
             return;
         }
         Optional<ResourcePath> rp = ResourcePath.parse(path);
-        rp = rp.isPresent() ? rp : PodConnectHandler.attachPath(path); // pods/attach: a connect subresource outside ResourceTypes
+        rp = rp.isPresent() ? rp : PodConnectHandler.connectPath(path); // pods/attach, pods/portforward: connect subresources outside ResourceTypes
         if (rp.isEmpty()) {
             throw ApiException.pathNotFound();
         }

@@ -100,6 +100,10 @@ final class Discovery {
             if (t == ResourceTypes.PODS || t == ResourceTypes.SERVICES) {
                 subs.add("proxy"); // served by ProxySubresourceHandler, routed before ResourcePath
             }
+            if (t == ResourceTypes.PODS) {
+                subs.add("attach"); // connect subresources served by PodConnectHandler
+                subs.add("portforward");
+            }
             for (String sub : subs) {
                 ObjectNode s = resources.addObject();
                 s.put("name", t.plural() + "/" + sub);
@@ -109,6 +113,8 @@ final class Discovery {
                     s.put("kind", t == ResourceTypes.PODS ? "PodProxyOptions" : "ServiceProxyOptions");
                 } else if (sub.equals("log") || sub.equals("exec")) {
                     s.put("kind", sub.equals("log") ? "Pod" : "PodExecOptions");
+                } else if (sub.equals("attach") || sub.equals("portforward")) {
+                    s.put("kind", sub.equals("attach") ? "PodAttachOptions" : "PodPortForwardOptions");
                 } else if (sub.equals("scale")) {
                     s.put("group", "autoscaling");
                     s.put("version", "v1");
@@ -121,7 +127,7 @@ final class Discovery {
                     sv.add("update");
                 } else if (sub.equals("log")) {
                     sv.add("get");
-                } else if (sub.equals("exec")) {
+                } else if (sub.equals("exec") || sub.equals("attach") || sub.equals("portforward")) {
                     sv.add("create").add("get");
                 } else if (sub.equals("proxy")) {
                     sv.add("create").add("delete").add("get").add("patch").add("update");

@@ -20,7 +20,7 @@ import java.util.List;
 
 
 /**
- * The pods/log and pods/exec subresources, as kube-apiserver serves them by calling the kubelet of the pod's node:
+ * The pods/log, pods/exec, pods/attach and pods/portforward ({@link PortForwardHandler}) subresources, as kube-apiserver serves them by calling the kubelet of the pod's node:
  * the node is found from {@code spec.nodeName}, its address from the Node's InternalIP and
  * {@code status.daemonEndpoints.kubeletEndpoint.Port}. svcnet's node agent answers
  * {@code GET /containerLogs/{ns}/{pod}/{container}?follow&previous&tailLines} with the log as a stream, and
@@ -42,6 +42,7 @@ final class PodConnectHandler {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final RemoteCommandRelay relay = new RemoteCommandRelay(http);
+    private final PortForwardHandler portForward = new PortForwardHandler();
 
     PodConnectHandler(Registry registry) {
         this.registry = registry;
@@ -49,6 +50,10 @@ final class PodConnectHandler {
 
     void handle(HttpExchange ex, ResourcePath rp) {
         ObjectNode pod = registry.get(ResourceTypes.PODS, rp.namespace(), rp.name());
+        if (rp.subresource().equals("portforward")) {
+            portForward.handle(ex, pod, kubelet(pod));
+            return;
+        }
         String container = container(pod, ex.param("container"));
         URI kubelet = kubelet(pod);
         String path = "/" + enc(rp.namespace()) + "/" + enc(rp.name()) + "/" + enc(container);
@@ -83,14 +88,14 @@ final class PodConnectHandler {
     }
 
     /**
-     * {@code /api/v1/namespaces/{ns}/pods/{name}/attach}: a connect subresource that, like upstream, has no place in
-     * the OpenAPI document or the resource table, so ApiHandler asks for it here.
+     * {@code /api/v1/namespaces/{ns}/pods/{name}/attach} and {@code .../portforward}: connect subresources that, like
+     * upstream, have no place in the OpenAPI document or the resource table, so ApiHandler asks for them here.
      */
-    static java.util.Optional<ResourcePath> attachPath(String path) {
+    static java.util.Optional<ResourcePath> connectPath(String path) {
         String[] seg = path.split("/");
         if (seg.length == 8 && seg[1].equals("api") && seg[2].equals("v1") && seg[3].equals("namespaces") && seg[5].equals("pods")
-                && seg[7].equals("attach") && !seg[4].isEmpty() && !seg[6].isEmpty()) {
-            return java.util.Optional.of(new ResourcePath(ResourceTypes.PODS, seg[4], seg[6], "attach", false));
+                && (seg[7].equals("attach") || seg[7].equals("portforward")) && !seg[4].isEmpty() && !seg[6].isEmpty()) {
+            return java.util.Optional.of(new ResourcePath(ResourceTypes.PODS, seg[4], seg[6], seg[7], false));
         }
         return java.util.Optional.empty();
     }
