@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.svcnet.agent.internal.PodEvents;
 import io.svcnet.agent.internal.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,9 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -52,6 +55,8 @@ public final class PodScheduler implements AutoCloseable {
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<Pod> pods;
     private final ScheduledExecutorService thread;
+    /** Writes the Scheduled / FailedScheduling events. */
+    private final ThreadPoolExecutor events;
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** pod uid → node, for bindings the pod informer has not shown yet. Only touched on the scheduler thread. */
     private final Map<String, String> assumed = new ConcurrentHashMap<>();
@@ -71,6 +76,12 @@ public final class PodScheduler implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // events are written off the scheduling thread; a full queue drops them, as the event broadcaster does
+        this.events = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
+            Thread t = new Thread(r, "svcnet-scheduler-events");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Starts its own informers, waits for their first list, and schedules. */
@@ -271,6 +282,7 @@ public final class PodScheduler implements AutoCloseable {
             client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             LOG.debug("bound {}/{} to {}", p.getMetadata().getNamespace(), p.getMetadata().getName(), node);
+            event(p, "Normal", "Scheduled", "Successfully assigned " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " to " + node);
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404 && e.getCode() != 409) {
@@ -313,13 +325,20 @@ public final class PodScheduler implements AutoCloseable {
                 .withReason("Unschedulable").withMessage(message).withLastTransitionTime(Timestamps.now(clock)).build());
         if (PodConditions.write(client, p, conditions, "unschedulable")) {
             unschedulableMessages.put(uid, message);
+            event(p, "Warning", "FailedScheduling", message);
         }
+    }
+
+    /** kube-scheduler's events about a pod: {@code Scheduled} on binding, {@code FailedScheduling} when nothing fits. */
+    private void event(Pod p, String type, String reason, String message) {
+        PodEvents.record(client, events, p, type, reason, message, "default-scheduler", null, clock.instant());
     }
 
     /** Stops the informers and the scheduling thread; the client stays open. Idempotent. */
     @Override
     public void close() {
         thread.shutdownNow();
+        events.shutdownNow();
         if (ownsInformers) {
             nodes.stop();
             pods.stop();

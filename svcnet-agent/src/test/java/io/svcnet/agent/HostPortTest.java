@@ -134,6 +134,20 @@ class HostPortTest {
             assertThat(c.getReason()).isEqualTo("Unschedulable");
             assertThat(c.getMessage()).startsWith("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
         });
+        // kube-scheduler's and the kubelet's events, as kubectl describe pod lists them
+        eventually(Duration.ofSeconds(30), () -> assertThat(events("second")).anySatisfy(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getReason()).isEqualTo("FailedScheduling");
+            assertThat(e.getSource().getComponent()).isEqualTo("default-scheduler");
+            assertThat(e.getMessage()).startsWith("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
+        }));
+        eventually(Duration.ofSeconds(30), () -> assertThat(events("first"))
+                .extracting(e -> e.getType() + " " + e.getReason() + " " + e.getSource().getComponent() + ": " + e.getMessage())
+                .as("listed by name: in the order they happened, as kubectl describe shows them")
+                .containsSubsequence("Normal Scheduled default-scheduler: Successfully assigned " + NS + "/first to " + agent.nodeName(),
+                        "Normal Pulled kubelet: Container image \"busybox\" already present on machine",
+                        "Normal Created kubelet: Created container main",
+                        "Normal Started kubelet: Started container main"));
         // another port, or UDP on the same port, fits
         create(new PodBuilder(sleeper("udp-same-port", hostPort)).editSpec().editFirstContainer().editFirstPort().withProtocol("UDP")
                 .endPort().endContainer().endSpec().build());

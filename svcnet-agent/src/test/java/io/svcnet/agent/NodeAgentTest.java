@@ -183,6 +183,11 @@ class NodeAgentTest {
         ContainerStatus cs = containerStatus("unknown-1");
         assertThat(cs.getState().getWaiting().getReason()).isEqualTo("ImageNotSupported");
         assertThat(cs.getState().getWaiting().getMessage()).contains("quay.io/acme/thing:1.0").contains("has no command");
+        assertThat(cs.getImageID()).as("never pulled, never run: no image ID").isNullOrEmpty();
+        eventually(() -> assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "unknown-1".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList())
+                .anyMatch(m -> m.startsWith("Warning Failed: Error: ImageNotSupported: image \"quay.io/acme/thing:1.0\" cannot run on svcnet")));
         assertThat(cluster.pod("unknown-1").getStatus().getPhase()).isEqualTo("Pending");
         cluster.client.pods().inNamespace(NS).withName("unknown-1").delete();
     }
@@ -266,6 +271,13 @@ class NodeAgentTest {
         assertThat(cs.getLastState().getTerminated()).isNotNull();
         assertThat(cs.getLastState().getTerminated().getExitCode()).isEqualTo(143); // SIGTERM
         eventually(() -> assertThat(ready(cluster.pod("probe-l"))).isEqualTo("True"));
+        // the kubelet's events: Unhealthy and Killing for the probe, Started again for the restart
+        eventually(() -> assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> "probe-l".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage()).toList())
+                .contains("Normal Killing: Container c failed liveness probe, will be restarted")
+                .anyMatch(m -> m.startsWith("Warning Unhealthy: Liveness probe failed: "))
+                .filteredOn(m -> m.equals("Normal Started: Started container c")).hasSize(2));
         cluster.client.pods().inNamespace(NS).withName("probe-l").delete();
     }
 

@@ -46,8 +46,8 @@ public final class BuiltinHttpApps {
                     ? Reply.text(HttpResponseStatus.OK, "text/html", "<html><body><h1>It works!</h1>\n<p>" + podName + "</p></body></html>\n", "Apache/2.4")
                     : Reply.text(HttpResponseStatus.NOT_FOUND, "text/html", "<html><body><h1>Not Found</h1></body></html>\n", "Apache/2.4");
             case TOMCAT -> (req, remote, local) -> path(req).equals("/")
-                    ? Reply.text(HttpResponseStatus.OK, "text/html;charset=UTF-8", "<!DOCTYPE html>\n<html><head><title>Apache Tomcat/" + version
-                            + "</title></head><body><h1>Apache Tomcat/" + version + "</h1><p>If you're seeing this, you've successfully installed Tomcat. "
+                    ? Reply.text(HttpResponseStatus.OK, "text/html;charset=UTF-8", "<!DOCTYPE html>\n<html><head><title>Apache Tomcat/" + tomcatVersion(version)
+                            + "</title></head><body><h1>Apache Tomcat/" + tomcatVersion(version) + "</h1><p>If you're seeing this, you've successfully installed Tomcat. "
                             + "Congratulations!</p><p>" + podName + "</p></body></html>\n", "")
                     : Reply.text(HttpResponseStatus.NOT_FOUND, "text/html;charset=UTF-8", "<h1>HTTP Status 404 – Not Found</h1>\n", "");
             case REDIS, SHELL -> null;
@@ -95,10 +95,22 @@ public final class BuiltinHttpApps {
         return Reply.text(HttpResponseStatus.OK, "text/plain", b.toString(), "svcnet-echo");
     }
 
+    /** nginx's stock index.html, line for line (tutorials show its head), plus one line naming the pod. */
     private static String nginxWelcome(String podName) {
-        return "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n"
-                + "<p>If you see this page, the nginx web server is successfully installed and\nworking. Further configuration is required.</p>\n"
-                + "<p>Served by pod <b>" + podName + "</b> (svcnet built-in nginx).</p>\n</body>\n</html>\n";
+        return "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n<style>\n    body {\n        width: 35em;\n"
+                + "        margin: 0 auto;\n        font-family: Tahoma, Verdana, Arial, sans-serif;\n    }\n</style>\n</head>\n<body>\n"
+                + "<h1>Welcome to nginx!</h1>\n"
+                + "<p>If you see this page, the nginx web server is successfully installed and\nworking. Further configuration is required.</p>\n\n"
+                + "<p>For online documentation and support please refer to\n<a href=\"http://nginx.org/\">nginx.org</a>.<br/>\n"
+                + "Commercial support is available at\n<a href=\"http://nginx.com/\">nginx.com</a>.</p>\n\n"
+                + "<p>Served by pod <b>" + podName + "</b> (svcnet built-in nginx).</p>\n\n"
+                + "<p><em>Thank you for using nginx.</em></p>\n</body>\n</html>\n";
+    }
+
+    /** Tomcat's own version from an image tag: {@code 8.5.34-jre8-alpine} reports itself as {@code 8.5.34}. */
+    static String tomcatVersion(String tag) {
+        int dash = tag.indexOf('-');
+        return dash > 0 && Character.isDigit(tag.charAt(0)) ? tag.substring(0, dash) : tag;
     }
 
     static String path(FullHttpRequest req) {

@@ -110,12 +110,15 @@ public final class ContainerRunner {
         boolean serve = spec.getCommand().isEmpty() && builtin.isPresent() && builtin.get().serves();
         if (spec.getCommand().isEmpty() && !serve) {
             if (builtin.isEmpty()) {
+                String message = "image \"" + spec.getImage() + "\" cannot run on svcnet: it is not one of the built-in images "
+                        + "(ikubernetes/myapp, echoserver, defaultbackend, nginx, httpd, tomcat, redis; busybox/cirros/alpine/ubuntu/debian run "
+                        + "their command on the node) and container \"" + spec.getName() + "\" has no command; give it a command to run "
+                        + "on the node or use a built-in image";
                 synchronized (this) {
-                    waiting("ImageNotSupported", "image \"" + spec.getImage() + "\" cannot run on svcnet: it is not one of the built-in images "
-                            + "(ikubernetes/myapp, echoserver, defaultbackend, nginx, httpd, tomcat, redis; busybox/cirros/alpine/ubuntu/debian run "
-                            + "their command on the node) and container \"" + spec.getName() + "\" has no command; give it a command to run "
-                            + "on the node or use a built-in image");
+                    waiting("ImageNotSupported", message);
                 }
+                // where the kubelet reports an image it cannot pull: a Failed warning that kubectl describe pod shows
+                PodEvents.warning(rt, pod.pod(), "Failed", "Error: ImageNotSupported: " + message);
                 pod.changed();
                 return;
             }
@@ -189,6 +192,10 @@ public final class ContainerRunner {
             rt.blocking().execute(() -> inst.stop(Duration.ZERO));
             return;
         }
+        // the kubelet's events for every (re)start; svcnet's images are always "present"
+        PodEvents.normal(rt, pod.pod(), "Pulled", "Container image \"" + spec.getImage() + "\" already present on machine");
+        PodEvents.normal(rt, pod.pod(), "Created", "Created container " + spec.getName());
+        PodEvents.normal(rt, pod.pod(), "Started", "Started container " + spec.getName());
         inst.exited().whenComplete((code, err) -> {
             try {
                 rt.scheduler().execute(() -> onExit(inst, code == null ? 1 : code));
@@ -373,8 +380,11 @@ public final class ContainerRunner {
             if (kill != null) {
                 killedByProbe = true;
                 stopProbes();
-                LOG.info("{} container {} failed {} probe, will be restarted: {}", pod.key(), spec.getName(),
-                        worker.kind().name().toLowerCase(java.util.Locale.ROOT), message);
+                String kind = worker.kind().name().toLowerCase(java.util.Locale.ROOT);
+                LOG.info("{} container {} failed {} probe, will be restarted: {}", pod.key(), spec.getName(), kind, message);
+                String probe = Character.toUpperCase(kind.charAt(0)) + kind.substring(1);
+                PodEvents.warning(rt, pod.pod(), "Unhealthy", probe + " probe failed: " + message);
+                PodEvents.normal(rt, pod.pod(), "Killing", "Container " + spec.getName() + " failed " + kind + " probe, will be restarted");
             }
         }
         if (kill != null) {
@@ -463,7 +473,9 @@ public final class ContainerRunner {
         return new ContainerStatusBuilder()
                 .withName(spec.getName())
                 .withImage(spec.getImage())
-                .withImageID(builtin.filter(Builtin::serves).map(b -> "svcnet://builtin/" + b.kind().name().toLowerCase(java.util.Locale.ROOT)
+                // like an image that was never pulled, an unsupported one has no image ID (kubectl describe: "Image ID:" blank)
+                .withImageID(state == State.WAITING && "ImageNotSupported".equals(waitingReason) ? ""
+                        : builtin.filter(Builtin::serves).map(b -> "svcnet://builtin/" + b.kind().name().toLowerCase(java.util.Locale.ROOT)
                         + ":" + b.version()).orElse("svcnet://node-command"))
                 .withContainerID(containerId)
                 .withReady(ready)

@@ -3,53 +3,86 @@ package io.svcnet.agent.internal;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.util.HexFormat;
+import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes core/v1 Events about a pod the way the kubelet's event recorder does ({@code <pod>.<hex>} names, source
- * component {@code kubelet} on this node), so that {@code kubectl describe pod} and {@code kubectl get events} show
- * them. Best effort: a failed write is logged at debug and dropped, as the recorder drops events it cannot send.
+ * Writes core/v1 Events about a pod the way Kubernetes' event recorders do ({@code <pod>.<hex>} names, the source
+ * component — {@code kubelet} on this node, or {@code default-scheduler}), so that {@code kubectl describe pod} and
+ * {@code kubectl get events} show them. Best effort: a failed write is logged at debug and dropped, as the recorder
+ * drops events it cannot send.
  *
- * <p>Threading: {@link #warning} only queues the write on the status-writer pool; any thread.
+ * <p>Threading: every method only queues the write on the given executor; any thread.
  */
-final class PodEvents {
+public final class PodEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodEvents.class);
 
     private PodEvents() {}
 
+    /** A kubelet {@code Warning} event (this node as the source host). */
     static void warning(RuntimeServices rt, Pod pod, String reason, String message) {
-        String now = Timestamps.now(rt.config().clock());
+        kubelet(rt, pod, "Warning", reason, message);
+    }
+
+    /** A kubelet {@code Normal} event, e.g. {@code Pulled}, {@code Created}, {@code Started}, {@code Killing}. */
+    static void normal(RuntimeServices rt, Pod pod, String reason, String message) {
+        kubelet(rt, pod, "Normal", reason, message);
+    }
+
+    private static void kubelet(RuntimeServices rt, Pod pod, String type, String reason, String message) {
+        record(rt.client(), rt.statusWriters(), pod, type, reason, message, "kubelet", rt.config().nodeName(), rt.config().clock().instant());
+    }
+
+    /**
+     * client-go names an event {@code <object>.<unix nanoseconds in hex>}, so listing a pod's events (sorted by name)
+     * shows them in the order they happened even within one second (kubectl describe sorts by the second-precision
+     * timestamps, stably). The clock gives microseconds: a random sub-microsecond part keeps two events of one
+     * microsecond apart.
+     */
+    private static long nameNanos(Instant now) {
+        long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return nanos - nanos % 1000 + ThreadLocalRandom.current().nextInt(1000);
+    }
+
+    /**
+     * Queues one event about {@code pod} on {@code writer}: {@code component} is the source and reporting component
+     * ({@code kubelet}, {@code default-scheduler}), {@code host} the source host (null: none, as the scheduler's).
+     */
+    public static void record(KubernetesClient client, Executor writer, Pod pod, String type, String reason, String message,
+                              String component, String host, Instant now) {
+        String at = Timestamps.format(now);
         String ns = pod.getMetadata().getNamespace();
         Event e = new EventBuilder()
                 .withNewMetadata()
-                    .withName(pod.getMetadata().getName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()))
+                    .withName(pod.getMetadata().getName() + "." + Long.toHexString(nameNanos(now)))
                     .withNamespace(ns)
                 .endMetadata()
                 .withNewInvolvedObject()
                     .withApiVersion("v1").withKind("Pod").withNamespace(ns).withName(pod.getMetadata().getName())
                     .withUid(pod.getMetadata().getUid())
                 .endInvolvedObject()
-                .withType("Warning").withReason(reason).withMessage(message)
-                .withNewSource().withComponent("kubelet").withHost(rt.config().nodeName()).endSource()
-                .withReportingComponent("kubelet").withReportingInstance(rt.config().nodeName())
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .withType(type).withReason(reason).withMessage(message)
+                .withNewSource().withComponent(component).withHost(host).endSource()
+                .withReportingComponent(component).withReportingInstance(host == null ? component : host)
+                .withFirstTimestamp(at).withLastTimestamp(at).withCount(1)
                 .build();
         try {
-            rt.statusWriters().execute(() -> {
+            writer.execute(() -> {
                 try {
-                    rt.client().v1().events().inNamespace(ns).resource(e).create();
+                    client.v1().events().inNamespace(ns).resource(e).create();
                 } catch (KubernetesClientException ex) {
                     LOG.debug("event {} for pod {}/{} not written: {}", reason, ns, pod.getMetadata().getName(), ex.getMessage());
                 }
             });
         } catch (RejectedExecutionException ex) {
-            // shutting down
+            // shutting down, or the queue is full: dropped, as the recorder drops what it cannot send
         }
     }
 }

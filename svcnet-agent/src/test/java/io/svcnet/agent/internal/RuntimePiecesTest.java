@@ -118,6 +118,33 @@ class RuntimePiecesTest {
     }
 
     @Test
+    void nginxAndTomcatPagesStartAsTheRealImagesDo() {
+        InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
+        InetSocketAddress local = new InetSocketAddress("127.244.1.2", 80);
+        var nginx = BuiltinHttpApps.forKind(Kind.NGINX, "1.12", "nginx-abc", "default")
+                .handle(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), remote, local);
+        // the head of the page as seed 003 shows it from `curl <nodeIP>:30080`
+        assertThat(new String(nginx.body(), StandardCharsets.UTF_8)).startsWith("""
+                <!DOCTYPE html>
+                <html>
+                <head>
+                <title>Welcome to nginx!</title>
+                <style>
+                    body {
+                        width: 35em;
+                        margin: 0 auto;
+                        font-family: Tahoma, Verdana, Arial, sans-serif;
+                    }
+                </style>
+                </head>
+                """).contains("nginx-abc").endsWith("<p><em>Thank you for using nginx.</em></p>\n</body>\n</html>\n");
+        var tomcat = BuiltinHttpApps.forKind(Kind.TOMCAT, "8.5.34-jre8-alpine", "tomcat-abc", "default")
+                .handle(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), remote, local);
+        assertThat(new String(tomcat.body(), StandardCharsets.UTF_8)).contains("<title>Apache Tomcat/8.5.34</title>").contains("tomcat-abc");
+        assertThat(BuiltinHttpApps.tomcatVersion("latest")).isEqualTo("latest");
+    }
+
+    @Test
     void redisSpeaksRespAndInline() {
         EmbeddedChannel ch = new EmbeddedChannel(new LineBasedFrameDecoder(1024), new BuiltinHandlers.Resp(BuiltinHandlers.Resp.newDatabase()));
         ch.writeInbound(Unpooled.copiedBuffer("*1\r\n$4\r\nPING\r\nECHO hi\r\nGET missing\r\nFOO\r\n", StandardCharsets.UTF_8));
