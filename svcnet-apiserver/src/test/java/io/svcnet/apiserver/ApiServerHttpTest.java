@@ -93,6 +93,39 @@ class ApiServerHttpTest {
     }
 
     @Test
+    void createWithAResourceVersionIsRefusedAsByKubeApiserversStorage() throws Exception {
+        // seed 002's Service is a dump of a live object, resourceVersion included
+        String exported = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"exported\",\"resourceVersion\":\"613764\"}}";
+        HttpResponse<String> dry = api.post("/api/v1/namespaces/default/configmaps?dryRun=All", exported);
+        assertThat(dry.statusCode()).as("dry-run skips the storage check").isEqualTo(201);
+        HttpResponse<String> r = api.post("/api/v1/namespaces/default/configmaps", exported);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(500);
+        assertThat(json(r).path("message").asText()).isEqualTo("resourceVersion should not be set on objects to be created");
+        assertThat(json(r).has("reason")).isFalse();
+        assertThat(api.get("/api/v1/namespaces/default/configmaps/exported").statusCode()).isEqualTo(404);
+        // "0" and values that are no revision at all are ignored, as Go's versioner ignores them
+        for (String rv : List.of("0", "-1")) {
+            String name = "rv" + rv.replace("-", "m");
+            HttpResponse<String> ok = api.post("/api/v1/namespaces/default/configmaps",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"resourceVersion\":\"" + rv + "\"}}");
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(201);
+        }
+        // a Service's allocation errors come first (kube-apiserver allocates before it writes) ...
+        HttpResponse<String> badIp = api.post("/api/v1/namespaces/default/services", """
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"exported","resourceVersion":"613764"},
+                 "spec":{"clusterIP":"172.17.188.189","ports":[{"port":80}]}}""");
+        assertThat(badIp.statusCode()).isEqualTo(422);
+        // ... then the resourceVersion, and nothing stays allocated
+        HttpResponse<String> svc = api.post("/api/v1/namespaces/default/services", """
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"exported","resourceVersion":"613764"},
+                 "spec":{"type":"NodePort","ports":[{"port":80,"nodePort":31455}]}}""");
+        assertThat(svc.statusCode()).as(svc.body()).isEqualTo(500);
+        HttpResponse<String> again = api.post("/api/v1/namespaces/default/services", """
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"exported"},"spec":{"type":"NodePort","ports":[{"port":80,"nodePort":31455}]}}""");
+        assertThat(again.statusCode()).as("nodePort 31455 was not kept by the refused create: " + again.body()).isEqualTo(201);
+    }
+
+    @Test
     void badInputGetsFourHundreds() throws Exception {
         assertThat(api.post("/api/v1/namespaces/default/services", "{not json").statusCode()).isEqualTo(400);
         assertThat(api.post("/api/v1/namespaces/default/services", "[1,2]").statusCode()).isEqualTo(400);

@@ -212,6 +212,34 @@ class ProxySubresourceTest {
     }
 
     @Test
+    void httpsToAPlainTextBackendIs503WithGosTlsError() throws Exception {
+        // a plain-text server that answers whatever arrives (a ClientHello here) with an HTTP 400, as nginx does
+        java.net.ServerSocket plain = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName("127.244.77.6"));
+        backends.add(plain);
+        Thread answer = new Thread(() -> {
+            while (!plain.isClosed()) {
+                try (java.net.Socket s = plain.accept()) {
+                    s.getInputStream().read(new byte[512]);
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (java.io.IOException closed) {
+                    return;
+                }
+            }
+        }, "plain-text-backend");
+        answer.setDaemon(true);
+        answer.start();
+        api.post("/api/v1/namespaces/default/services", """
+                {"apiVersion":"v1","kind":"Service","metadata":{"name":"plaintext"},"spec":{"ports":[{"port":80}]}}""");
+        api.post("/api/v1/namespaces/default/endpoints", """
+                {"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"plaintext"},
+                 "subsets":[{"addresses":[{"ip":"127.244.77.6"}],"ports":[{"port":%d}]}]}""".formatted(plain.getLocalPort()));
+        HttpResponse<String> r = api.get("/api/v1/namespaces/default/services/https:plaintext:/proxy/");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(json(r).path("message").asText())
+                .isEqualTo("error trying to reach service: tls: first record does not look like a TLS handshake");
+    }
+
+    @Test
     void postPutAndDeleteCarryMethodAndBody() throws Exception {
         HttpResponse<String> post = api.post("/api/v1/namespaces/default/services/myapp:80/proxy/form", "{\"hello\":1}");
         assertThat(post.statusCode()).isEqualTo(200);

@@ -145,7 +145,8 @@ class DataPlaneEndToEndTest {
         }
         assertThat(seen).allMatch(s -> s.startsWith("200 "));
         assertThat(seen.stream().distinct().count()).as("round robin reaches all 3 pods").isEqualTo(3);
-        for (String node : List.of("127.0.1.1", "127.0.1.2")) {
+        // every node IP, and localhost as on a kube-proxy (iptables mode) node
+        for (String node : List.of("127.0.1.1", "127.0.1.2", "127.0.0.1")) {
             eventually("nodePort on " + node, () -> get("http://" + node + ":30080/hostname.html").startsWith("200 "));
         }
 

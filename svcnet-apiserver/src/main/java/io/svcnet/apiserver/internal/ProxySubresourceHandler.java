@@ -366,6 +366,25 @@ final class ProxySubresourceHandler {
     }
 
     private static void failBeforeResponse(HttpExchange ex, Target target, Throwable cause) {
+        ApiException e = unavailable("error trying to reach service: " + reachError(target, cause));
+        ex.respond(503, "application/json", Json.bytes(e.toStatus()), Map.of());
+    }
+
+    /**
+     * Go's error text for a backend that failed before answering: a dial error names the address ({@code dial tcp
+     * ip:port: connect: connection refused}); a TLS handshake with a backend that speaks plain text is {@code tls:
+     * first record does not look like a TLS handshake}, as crypto/tls says, and one that never answers the handshake
+     * {@code net/http: TLS handshake timeout} (the dial itself worked).
+     */
+    private static String reachError(Target target, Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
+                return "tls: first record does not look like a TLS handshake";
+            }
+            if (c instanceof io.netty.handler.ssl.SslHandshakeTimeoutException) {
+                return "net/http: TLS handshake timeout";
+            }
+        }
         String why;
         if (cause instanceof io.netty.channel.ConnectTimeoutException) {
             why = "i/o timeout";
@@ -376,8 +395,7 @@ final class ProxySubresourceHandler {
         } else {
             why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
         }
-        ApiException e = unavailable("error trying to reach service: dial tcp " + target.host() + ":" + target.port() + ": " + why);
-        ex.respond(503, "application/json", Json.bytes(e.toStatus()), Map.of());
+        return "dial tcp " + target.host() + ":" + target.port() + ": " + why;
     }
 
     /**

@@ -149,6 +149,7 @@ public final class Registry {
             name = generateName(generateName);
             meta.put("name", name);
         }
+        boolean resourceVersionSet = setResourceVersion(meta);
         meta.remove("resourceVersion");
         meta.remove("selfLink");
         meta.remove("deletionTimestamp");
@@ -169,7 +170,10 @@ public final class Registry {
         if (strategy instanceof AllocatingStrategy allocating) {
             // the object and what it claims in one store txn: nothing to roll back when it fails
             try {
-                long rev = allocating.create(obj, claims -> commitWith(claims, Store.Op.create(key, ObjectCodec.encode(obj))));
+                long rev = allocating.create(obj, claims -> {
+                    rejectResourceVersionOnCreate(resourceVersionSet);
+                    return commitWith(claims, Store.Op.create(key, ObjectCodec.encode(obj)));
+                });
                 meta.put("resourceVersion", Long.toString(rev));
                 return obj;
             } catch (KeyExistsException e) {
@@ -179,6 +183,7 @@ public final class Registry {
                 throw e;
             }
         }
+        rejectResourceVersionOnCreate(resourceVersionSet);
         strategy.beforeCreate(obj);
         try {
             long rev = store.create(key, ObjectCodec.encode(obj));
@@ -190,6 +195,33 @@ public final class Registry {
         } catch (RuntimeException e) {
             strategy.rollbackCreate(obj);
             throw e;
+        }
+    }
+
+    /**
+     * Whether a create request carries a resourceVersion that kube-apiserver's storage refuses: one that parses as a
+     * revision other than 0 (an unparseable one, like {@code "-1"}, is ignored there and here).
+     */
+    private static boolean setResourceVersion(ObjectNode meta) {
+        String rv = ObjectCodec.text(meta, "resourceVersion");
+        if (rv == null || rv.isEmpty()) {
+            return false;
+        }
+        try {
+            return Long.parseUnsignedLong(rv) != 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * kube-apiserver's storage check, after validation and allocation and skipped by dry-run: a create with a
+     * resourceVersion is a 500 with no reason (kubectl: {@code Error from server: error when creating "x.yaml":
+     * resourceVersion should not be set on objects to be created}), typically a manifest exported from a live object.
+     */
+    private static void rejectResourceVersionOnCreate(boolean set) {
+        if (set) {
+            throw new ApiException(500, "", "resourceVersion should not be set on objects to be created");
         }
     }
 
