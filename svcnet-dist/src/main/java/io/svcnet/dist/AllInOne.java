@@ -93,7 +93,7 @@ final class AllInOne implements AutoCloseable {
         }
         if (o.nodes() > 0) {
             InetAddress dnsBind = InetAddress.getByName("127.0.1.1");
-            ClusterDns dns = ClusterDns.start(client, DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain()));
+            ClusterDns dns = ClusterDns.start(client, DataPlaneCommand.kubeadmDns(DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain())));
             started.push(dns);
             dnsAddress = "127.0.1.1:" + dns.udpPort();
             publishKubeDns(client, tenthAddress(o.serviceCidr()), "127.0.1.1", "node-1", dns.udpPort());

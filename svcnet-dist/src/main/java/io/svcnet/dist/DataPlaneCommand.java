@@ -85,7 +85,7 @@ final class DataPlaneCommand implements Callable<Integer> {
                     .withClusterIps(true).withEventLoopThreads(2)));
             if (dnsZone != null) {
                 // No upstream: nothing outside the cluster's namespaces is routed from here.
-                started.push(ClusterDns.start(client, DnsConfig.defaults(ip, dnsPort).withZone(dnsZone).withUpstreams(List.of()).withThreads(1)));
+                started.push(ClusterDns.start(client, kubeadmDns(DnsConfig.defaults(ip, dnsPort).withZone(dnsZone)).withUpstreams(List.of()).withThreads(1)));
             }
         } catch (Exception | Error e) {
             close(started);
@@ -123,5 +123,14 @@ final class DataPlaneCommand implements Callable<Integer> {
                 LOG.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
             }
         }
+    }
+
+    /**
+     * Cluster DNS as a kubeadm cluster's CoreDNS serves it (its default Corefile: {@code kubernetes cluster.local
+     * in-addr.arpa ip6.arpa { pods insecure; ttl 30 }}): records live 30 s, and {@code a-b-c-d.<ns>.pod.<zone>}
+     * answers the address it spells. The library's defaults stay CoreDNS's own (ttl 5, pods disabled).
+     */
+    static DnsConfig kubeadmDns(DnsConfig config) {
+        return config.withTtl(30).withPods(DnsConfig.PodsMode.INSECURE);
     }
 }

@@ -160,6 +160,11 @@ class DataPlaneEndToEndTest {
         String dnsPort = kubectl.ok("get", "endpoints", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.subsets[0].ports[0].port}");
         Kubectl.Result dig = digA("myapp.default.svc.cluster.local", "127.0.1.1", dnsPort);
         assertThat(dig.out().trim()).isEqualTo(clusterIp);
+        // kubeadm's CoreDNS: ttl 30, pods insecure (a-b-c-d.<ns>.pod.<zone> answers the address it spells)
+        Kubectl.Result ttl = dig("-p", dnsPort, "@127.0.1.1", "+noall", "+answer", "myapp.default.svc.cluster.local", "A");
+        assertThat(ttl.out().trim().split("\\s+")).as(ttl.out()).containsSequence("30", "IN", "A", clusterIp);
+        Kubectl.Result podRecord = digA(anyIp.replace('.', '-') + ".default.pod.cluster.local", "127.0.1.1", dnsPort);
+        assertThat(podRecord.out().trim()).isEqualTo(anyIp);
 
         String victim = ipToPod.values().iterator().next();
         String victimIp = ipToPod.entrySet().stream().filter(e -> e.getValue().equals(victim)).findFirst().orElseThrow().getKey();
@@ -172,7 +177,13 @@ class DataPlaneEndToEndTest {
     }
 
     static Kubectl.Result digA(String name, String server, String port) throws Exception {
-        Process p = new ProcessBuilder("dig", "+short", "-p", port, "@" + server, name, "A").redirectErrorStream(true).start();
+        return dig("+short", "-p", port, "@" + server, name, "A");
+    }
+
+    static Kubectl.Result dig(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("dig"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("dig did not finish");
