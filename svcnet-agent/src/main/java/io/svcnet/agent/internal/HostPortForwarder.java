@@ -3,19 +3,16 @@ package io.svcnet.agent.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -120,7 +117,7 @@ public final class HostPortForwarder implements HostPorts {
                             return;
                         }
                         all.add(ch);
-                        Pipe front = new Pipe();
+                        ByteRelay front = new ByteRelay();
                         ch.pipeline().addLast(front);
                         connect(ch, front, target, all);
                     }
@@ -128,9 +125,8 @@ public final class HostPortForwarder implements HostPorts {
         return bind(b.bind(new InetSocketAddress(m.hostIp(), m.hostPort())), m);
     }
 
-    private static void connect(SocketChannel front, Pipe frontPipe, InetSocketAddress target, ChannelGroup all) {
-        Pipe backPipe = new Pipe();
-        backPipe.peer = front;
+    private static void connect(SocketChannel front, ByteRelay frontPipe, InetSocketAddress target, ChannelGroup all) {
+        ByteRelay backPipe = new ByteRelay(front);
         new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -142,7 +138,7 @@ public final class HostPortForwarder implements HostPorts {
                         return;
                     }
                     all.add(f.channel());
-                    frontPipe.peer = f.channel();
+                    frontPipe.peer(f.channel());
                     if (!front.isActive()) {
                         f.channel().close();
                         return;
@@ -152,64 +148,6 @@ public final class HostPortForwarder implements HostPorts {
                 });
     }
 
-    /**
-     * One direction of a relayed TCP connection: what this channel reads is written to {@code peer}; the next read
-     * is requested only after that write completed. Both ends of a connection live on one event loop.
-     */
-    private static final class Pipe extends ChannelInboundHandlerAdapter {
-        private Channel peer;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Channel self = ctx.channel();
-            peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    self.read();
-                } else {
-                    self.close();
-                    f.channel().close();
-                }
-            });
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent && peer instanceof SocketChannel p) {
-                SocketChannel self = (SocketChannel) ctx.channel();
-                p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        self.close();
-                        p.close();
-                        return;
-                    }
-                    p.shutdownOutput().addListener((ChannelFutureListener) x -> {
-                        closeIfDone(p);
-                        closeIfDone(self);
-                    });
-                });
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        private static void closeIfDone(SocketChannel ch) {
-            if (ch.isInputShutdown() && ch.isOutputShutdown()) {
-                ch.close();
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (peer != null && peer.isActive()) {
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("hostPort connection {} failed: {}", ctx.channel(), cause.toString());
-            ctx.close();
-        }
-    }
 
     // ---- UDP -----------------------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -103,8 +102,8 @@ final class PortForwardTunnel {
             upgrade(tunnel);
             tunnel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             tunnel.config().setAutoRead(false);
-            Pipe toPod = new Pipe(target);
-            Pipe toClient = new Pipe(tunnel);
+            ByteRelay toPod = new ByteRelay(target);
+            ByteRelay toClient = new ByteRelay(tunnel);
             tunnel.pipeline().addLast("portforward", toPod);
             target.pipeline().replace(target.pipeline().first(), "portforward", toClient);
             tunnel.read();
@@ -242,66 +241,4 @@ final class PortForwardTunnel {
 
     // ---- loopback: a relayed Netty connection ------------------------------------------------------------------
 
-    /**
-     * One direction: what this channel reads goes to {@code peer}, the next read waits for that write; an EOF becomes
-     * a half-close of the peer, and the pair closes once both directions are shut.
-     */
-    private static final class Pipe extends ChannelInboundHandlerAdapter {
-        private final Channel peer;
-
-        Pipe(Channel peer) {
-            this.peer = peer;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Channel self = ctx.channel();
-            peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    self.read();
-                } else {
-                    self.close();
-                    peer.close();
-                }
-            });
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent && peer instanceof SocketChannel p) {
-                SocketChannel self = (SocketChannel) ctx.channel();
-                p.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        self.close();
-                        p.close();
-                        return;
-                    }
-                    p.shutdownOutput().addListener((ChannelFutureListener) x -> {
-                        closeIfDone(p);
-                        closeIfDone(self);
-                    });
-                });
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        private static void closeIfDone(SocketChannel ch) {
-            if (ch.isInputShutdown() && ch.isOutputShutdown()) {
-                ch.close();
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (peer.isActive()) {
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
 }
