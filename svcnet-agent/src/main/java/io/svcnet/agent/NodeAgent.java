@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * ({@code svcnet-agent-<node>-status}, 8 threads) writes pods/status; 2 Netty event loops serve the
  * built-in images and the kubelet server. {@link #close()} stops the heartbeat, stops every pod (SIGTERM, then
  * SIGKILL after min(terminationGracePeriodSeconds, {@link AgentConfig#maxShutdownGrace()})), and releases all of
- * it; no process started by the agent outlives it. With the netns backend, start builds the node's namespaces
+ * it; no process started by the agent outlives it. In the loopback backend a pod IP is one no other process on the
+ * machine uses or has claimed ({@link PodIpAllocator#sharedLoopback}), so clusters side by side never share one. With the netns backend, start builds the node's namespaces
  * (removing a crashed run's leftovers first) and close deletes every namespace the agent created. The Node object is left as is: the
  * {@link NodeLifecycleController} turns it NotReady once its heartbeat is stale, as for a crashed kubelet.
  */
@@ -96,12 +97,15 @@ public final class NodeAgent implements AutoCloseable {
         NetnsNode netns = null;
         KubeletServer server = null;
         PodRuntime pods = null;
+        PodIpAllocator ips = null;
         try {
             if (config.backend() == NetworkBackend.NETNS) {
                 netns = NetnsNode.create(config);
             }
+            // loopback pod IPs are machine-wide, shared with every other svcnet on the machine; netns ones are the cluster's own
+            ips = netns != null ? new PodIpAllocator(config.podCidr()) : PodIpAllocator.sharedLoopback(config.podCidr());
             RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops,
-                    new PodIpAllocator(config.podCidr()), netns, netns != null ? netns.hostPorts() : new HostPortForwarder(loops));
+                    ips, netns, netns != null ? netns.hostPorts() : new HostPortForwarder(loops));
             pods = new PodRuntime(rt);
             server = KubeletServer.start(rt, pods);
             NodeRegistration registration = new NodeRegistration(client, config, server.port());
@@ -120,6 +124,9 @@ public final class NodeAgent implements AutoCloseable {
                 server.close();
             }
             shutdown(scheduler, blocking, probes, statusWriters, loops);
+            if (ips != null) {
+                ips.close();
+            }
             if (netns != null) {
                 netns.close();
             }
@@ -180,6 +187,7 @@ public final class NodeAgent implements AutoCloseable {
         pods.close();
         server.close();
         shutdown(rt.scheduler(), rt.blocking(), rt.probes(), rt.statusWriters(), (NioEventLoopGroup) rt.loops());
+        rt.ips().close();
         if (rt.netns() != null) {
             rt.netns().close();
         }
