@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -165,18 +166,30 @@ class RuntimePiecesTest {
     }
 
     @Test
-    void commandRunnerCapturesOutputAndKillsOnTimeout() {
+    void commandRunnerCapturesOutputAndKillsOnTimeout() throws InterruptedException {
         Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "X", "42");
         CommandRunner.Result r = CommandRunner.run(List.of("sh", "-c", "echo $X; echo e >&2; exit 4"), env, dir, dir.resolve("scratch"), Duration.ofSeconds(5));
         assertThat(new String(r.stdout())).isEqualTo("42\n");
         assertThat(new String(r.stderr())).isEqualTo("e\n");
         assertThat(r.exitCode()).isEqualTo(4);
         long t0 = System.nanoTime();
-        CommandRunner.Result slow = CommandRunner.run(List.of("sh", "-c", "sleep 16180 & sleep 16180"), env, dir, dir.resolve("scratch"), Duration.ofMillis(300));
+        // a sleep length no other run on this machine uses, so the process scan below sees only this test's processes
+        String marker = "sleep " + (1_000_000 + ThreadLocalRandom.current().nextInt(1_000_000));
+        CommandRunner.Result slow = CommandRunner.run(List.of("sh", "-c", marker + " & " + marker), env, dir, dir.resolve("scratch"), Duration.ofMillis(300));
         assertThat(slow.timedOut()).isTrue();
         assertThat(slow.exitCode()).isEqualTo(CommandRunner.TIMED_OUT);
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5000);
-        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 16180"))).isEmpty();
+        // SIGKILL is delivered at once, but a killed process stays visible until its parent (or init) reaps it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && leftOver(marker) > 0) {
+            Thread.sleep(50);
+        }
+        assertThat(leftOver(marker)).as("processes of the timed-out command group").isZero();
+    }
+
+    private static long leftOver(String commandLine) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains(commandLine)).count();
     }
 
     @Test
