@@ -13,19 +13,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The apiserver's request entry point: authentication (bearer token, 401 otherwise; health endpoints are
- * public, as kube-apiserver's {@code system:public-info-viewer} allows), then routing to discovery, OpenAPI,
- * version, health, or a resource. Every failure leaves as a {@code Status}; an unexpected exception is logged and
+ * public, as kube-apiserver's {@code system:public-info-viewer} allows), then routing to discovery, OpenAPI
+ * (v3 index and group/version documents; v2, JSON or protobuf, through {@link OpenApiV2Handler}), version, health,
+ * or a resource. Every failure leaves as a {@code Status}; an unexpected exception is logged and
  * answered 500, never a hung request.
  */
 final class ApiHandler implements Consumer<HttpExchange> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
+    private static final String CRD_COLLECTION = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
     private final byte[] token;
     private final Discovery discovery;
     private final ResourceHandler resources;
     private final ProxySubresourceHandler proxies;
     private final OpenApiV3 openApi = OpenApiV3.standard();
+    private final OpenApiV2Handler openApiV2 = new OpenApiV2Handler(Discovery.version().path("gitVersion").asText());
 
     ApiHandler(String token, Discovery discovery, ResourceHandler resources, ProxySubresourceHandler proxies) {
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
@@ -79,6 +83,10 @@ final class ApiHandler implements Consumer<HttpExchange> {
                 json(ex, discovery.apiGroupList());
                 return;
             }
+            case "/openapi/v2" -> {
+                openApiV2.serve(ex);
+                return;
+            }
             case "/openapi/v3" -> {
                 ex.respond(200, "application/json", openApi.index(), Map.of());
                 return;
@@ -88,6 +96,10 @@ final class ApiHandler implements Consumer<HttpExchange> {
         if (path.startsWith("/openapi/v3/")) {
             byte[] doc = openApi.document(path.substring("/openapi/v3/".length())).orElseThrow(ApiException::pathNotFound);
             ex.respond(200, "application/json", doc, Map.of("Cache-Control", "public, immutable"));
+            return;
+        }
+        if (path.equals(CRD_COLLECTION)) {
+            json(ex, emptyCrdList());
             return;
         }
         String[] seg = path.substring(1).split("/");
@@ -109,6 +121,21 @@ final class ApiHandler implements Consumer<HttpExchange> {
             throw ApiException.pathNotFound();
         }
         resources.handle(ex, rp.get());
+    }
+
+    /**
+     * svcnet serves no custom resources, and kubectl's validation asks whether a kind it cannot find in OpenAPI is a
+     * CRD (cli-runtime's CRDFinder lists this collection): the truthful answer is an empty list. A 404 there would make
+     * {@code kubectl apply} of an unserved kind in a served group/version fail with "failed to check CRD" instead of
+     * kubectl's "no matches for kind" mapping error. The group stays out of discovery: nothing else is served.
+     */
+    private ObjectNode emptyCrdList() {
+        ObjectNode list = Json.object();
+        list.put("kind", "CustomResourceDefinitionList");
+        list.put("apiVersion", "apiextensions.k8s.io/v1");
+        list.putObject("metadata").put("resourceVersion", Long.toString(resources.currentRevision()));
+        list.putArray("items");
+        return list;
     }
 
     private boolean authenticated(HttpExchange ex) {

@@ -51,6 +51,11 @@ final class ResourceHandler {
         this.podConnect = new PodConnectHandler(registry);
     }
 
+    /** The store's current revision, the resourceVersion of a list read now. */
+    long currentRevision() {
+        return registry.store().currentRevision();
+    }
+
     void handle(HttpExchange ex, ResourcePath rp) {
         String method = ex.method();
         if ("log".equals(rp.subresource()) || "exec".equals(rp.subresource()) || "attach".equals(rp.subresource())
@@ -59,7 +64,8 @@ final class ResourceHandler {
             return;
         }
         boolean watch = rp.legacyWatch() || isTrue(ex.param("watch"));
-        if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES && !method.equals("GET") && !method.equals("DELETE")) {
+        if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES && !method.equals("GET") && !method.equals("DELETE")
+                && !createsThroughAdmission(ex)) {
             requireNamespace(rp.namespace());
         }
         switch (method) {
@@ -234,12 +240,18 @@ final class ResourceHandler {
         if (rp.subresource() != null) {
             throw ApiException.methodNotAllowed("POST");
         }
+        // kube-apiserver's createHandler order: CreateOptions (dryRun, fieldManager, fieldValidation), then the body
+        // decoded (strictly unless fieldValidation=Ignore), the object's namespace against the URL's, mutating admission
+        // (NamespaceLifecycle: a missing namespace is 404, a terminating one 403), and only then the strategy's validation.
+        boolean dryRun = dryRun(ex);
+        String manager = fieldManager(ex, "Update");
+        fieldValidation(ex);
         Map<String, String> warnings = new LinkedHashMap<>();
         ObjectNode obj = decodeBody(ex, rp.type(), warnings);
         checkNamespace(obj, rp);
         admitCreate(rp, obj.path("metadata").path("name").asText(""));
-        obj = ManagedFields.recordUpdate(null, obj, schemaOf(rp.type()), fieldManager(ex, "Update"), "Update", rp.type().apiVersion(), now());
-        ObjectNode created = registry.create(rp.type(), rp.namespace(), obj, dryRun(ex));
+        obj = ManagedFields.recordUpdate(null, obj, schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
+        ObjectNode created = registry.create(rp.type(), rp.namespace(), obj, dryRun);
         send(ex, 201, created, Negotiation.of(ex.header("Accept")), warnings);
     }
 
@@ -558,14 +570,28 @@ final class ResourceHandler {
         }
     }
 
-    /** NamespaceLifecycle admission: no new objects in a namespace being deleted ({@link NamespaceLifecycle}). */
+    /**
+     * NamespaceLifecycle admission for a create: the namespace must exist (404 {@code namespaces "x" not found}, as the
+     * plugin's live lookup returns it) and must not be terminating (403, {@link NamespaceLifecycle}). Runs after the body
+     * was decoded, as upstream's admission does, so a malformed object in a missing namespace is reported as malformed.
+     */
     private void admitCreate(ResourcePath rp, String name) {
         if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES) {
             ObjectNode ns = registry.find(ResourceTypes.NAMESPACES, null, rp.namespace());
-            if (ns != null) {
-                NamespaceLifecycle.admitCreate(ns, rp.type(), name);
+            if (ns == null) {
+                throw ApiException.notFound(ResourceTypes.NAMESPACES, rp.namespace());
             }
+            NamespaceLifecycle.admitCreate(ns, rp.type(), name);
         }
+    }
+
+    /**
+     * Whether the request's namespace check belongs to create admission ({@link #admitCreate}) rather than up front: a POST,
+     * or a server-side apply, which creates a missing object and decodes the body before admission.
+     */
+    private static boolean createsThroughAdmission(HttpExchange ex) {
+        return ex.method().equals("POST")
+                || ex.method().equals("PATCH") && mediaType(ex.header("Content-Type")).equals("application/apply-patch+yaml");
     }
 
     private void requireNamespace(String namespace) {
