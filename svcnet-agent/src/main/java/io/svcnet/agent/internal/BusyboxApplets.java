@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
  * {@code wget -O - -q}, {@code nslookup} behave as in the image. Without busybox on the node the container keeps
  * the node's PATH and tools.
  *
+ * <p>The image's absolute paths to its tools ({@code /bin/sh}, {@code /bin/ash}, {@code /usr/bin/wget}, …: every
+ * {@code /bin}, {@code /sbin}, {@code /usr/bin}, {@code /usr/sbin} path whose name is an applet) are busybox there, so
+ * {@link #imageCommand} maps such a command to the applet: {@code kubectl run b --image=busybox -it -- /bin/sh} runs
+ * busybox's ash, not the node's shell.
+ *
  * <p>The directory is created once per agent data directory; creating it again is harmless (existing links are
  * kept), so concurrent container starts need no lock.
  *
@@ -41,6 +46,32 @@ public final class BusyboxApplets {
         Map<String, String> out = new LinkedHashMap<>(env);
         String path = env.get("PATH");
         out.put("PATH", path == null || path.isEmpty() ? dir.toString() : dir + ":" + path);
+        return out;
+    }
+
+    /**
+     * {@code command} with an absolute path to an image tool (see the class comment) replaced by the applet link in
+     * {@code dir}; {@code command} itself when it names no applet or the node has no busybox.
+     */
+    public static List<String> imageCommand(List<String> command, Path dir) {
+        if (BUSYBOX.isEmpty() || command.isEmpty() || !command.get(0).startsWith("/")) {
+            return command;
+        }
+        Path exe = Path.of(command.get(0)).normalize();
+        Path parent = exe.getParent();
+        if (parent == null || exe.getFileName() == null
+                || !List.of("/bin", "/sbin", "/usr/bin", "/usr/sbin").contains(parent.toString()) || !ensure(dir)) {
+            return command;
+        }
+        String name = exe.getFileName().toString();
+        Path applet = dir.resolve(name);
+        if (name.equals("busybox")) {
+            applet = BUSYBOX.get();
+        } else if (!Files.isSymbolicLink(applet)) {
+            return command;
+        }
+        List<String> out = new java.util.ArrayList<>(command);
+        out.set(0, applet.toString());
         return out;
     }
 

@@ -52,6 +52,9 @@ public final class ContainerRunner {
     private final RuntimeServices rt;
     private final Path dir;
     private final Optional<Builtin> builtin;
+    /** The pod's hostname and hosts file for this container's processes ({@link PodNamespaces}). */
+    private final PodNamespaces namespaces;
+    private final boolean busyboxUserland;
 
     private State state = State.WAITING;
     private String waitingReason = "ContainerCreating";
@@ -67,6 +70,8 @@ public final class ContainerRunner {
     private ContainerInstance instance;
     private Map<String, String> env = Map.of();
     private Path workDir;
+    /** The running container process that holds the pod's namespaces, for exec to join; -1 when none (a built-in server). */
+    private long processPid = -1;
     private final List<ProbeWorker> probes = new ArrayList<>();
     private Duration backoff;
     private boolean stopping;
@@ -80,6 +85,9 @@ public final class ContainerRunner {
         this.dir = pod.sandbox().resolve(spec.getName());
         this.builtin = ImageCatalog.resolve(spec.getImage());
         this.workDir = pod.sandbox();
+        this.busyboxUserland = ImageCatalog.busyboxUserland(spec.getImage());
+        this.namespaces = PodNamespaces.of(pod.pod(), pod.podIp(), rt.config().clusterDomain(), pod.hostNetwork(), pod.sandbox(), pod.netns(),
+                pod.sandbox().resolve("resolv.conf"), pod.sandboxPrefix());
     }
 
     public String name() {
@@ -103,8 +111,17 @@ public final class ContainerRunner {
             waitAndRetry("CreateContainerConfigError", e.getMessage());
             return;
         }
-        if (ImageCatalog.busyboxUserland(spec.getImage())) {
-            resolved = BusyboxApplets.onPath(resolved, rt.config().dataDir().resolve("busybox-bin"));
+        if (busyboxUserland) {
+            resolved = BusyboxApplets.onPath(resolved, appletDir());
+        }
+        if (builtin.isPresent() && builtin.get().kind() == ImageCatalog.Kind.REDIS) {
+            resolved = RedisCli.onPath(resolved, rt.config().dataDir().resolve("redis-bin"));
+        }
+        if (!namespaces.hostname().equals(pod.pod().getMetadata().getName()) && !pod.hostNetwork()
+                && pod.pod().getMetadata().getName().equals(resolved.get("HOSTNAME"))) {
+            // the runtime's HOSTNAME is the pod's hostname (spec.hostname), unless the container sets its own
+            resolved = new java.util.LinkedHashMap<>(resolved);
+            resolved.put("HOSTNAME", namespaces.hostname());
         }
         List<String> cmd = ContainerEnvironment.commandLine(spec.getCommand(), spec.getArgs(), resolved);
         boolean serve = spec.getCommand().isEmpty() && builtin.isPresent() && builtin.get().serves();
@@ -126,7 +143,10 @@ public final class ContainerRunner {
                 cmd = List.of("sh"); // a base OS image's default CMD
             }
         }
-        Path wd = pod.sandbox();
+        cmd = imageCommand(cmd);
+        // busybox images start in "/"; an interactive shell there shows busybox's "/ # " prompt. Other containers run in the
+        // pod's sandbox, so the relative files a command writes stay the pod's (svcnet has no image root filesystem)
+        Path wd = busyboxUserland && Boolean.TRUE.equals(spec.getStdin()) ? Path.of("/") : pod.sandbox();
         if (spec.getWorkingDir() != null && !spec.getWorkingDir().isBlank()) {
             wd = Path.of(spec.getWorkingDir());
             if (!Files.isDirectory(wd)) {
@@ -161,8 +181,8 @@ public final class ContainerRunner {
                 // kubectl run -it: stdin a pipe kept open for attaches, the command on a pseudo-terminal
                 boolean tty = Boolean.TRUE.equals(spec.getTty());
                 List<String> run = tty ? PseudoTerminal.wrap(cmd) : cmd;
-                inst = ProcessInstance.start(pod.inSandbox(run), tty ? PseudoTerminal.environment(resolved) : resolved,
-                        wd, log, Boolean.TRUE.equals(spec.getStdin()));
+                inst = ProcessInstance.start(namespaces.enabled() ? namespaces.start(run) : pod.inSandbox(run),
+                        tty ? PseudoTerminal.environment(resolved) : resolved, wd, log, Boolean.TRUE.equals(spec.getStdin()));
             }
         } catch (IOException e) {
             exitedEarly(serve ? 1 : 128, serve ? "Error" : "StartError", e.getMessage());
@@ -173,6 +193,7 @@ public final class ContainerRunner {
             abandon = stopping;
             if (!abandon) {
                 instance = inst;
+                processPid = !serve && inst instanceof ProcessInstance p ? p.pid() : -1;
                 state = State.RUNNING;
                 startedAt = rt.config().clock().instant();
                 terminated = null;
@@ -240,6 +261,7 @@ public final class ContainerRunner {
                 return;
             }
             instance = null;
+            processPid = -1;
             stopProbes();
             Instant now = rt.config().clock().instant();
             terminated = new ContainerStateTerminatedBuilder().withExitCode(exitCode).withReason(exitCode == 0 ? "Completed" : "Error")
@@ -343,7 +365,8 @@ public final class ContainerRunner {
 
     private void addProbe(ProbeWorker.Kind kind, Probe probe) {
         Path scratch = pod.sandbox().resolve(".exec");
-        ProbeWorker w = new ProbeWorker(kind, probe, () -> ProbeAction.run(probe, spec, pod.podIp(), pod.netns(), this::env, currentWorkDir(), scratch),
+        ProbeWorker w = new ProbeWorker(kind, probe, () -> ProbeAction.run(probe, spec, pod.podIp(), pod.netns(),
+                () -> execPrefix(currentWorkDir()), this::env, currentWorkDir(), scratch),
                 rt.scheduler(), rt.probes(), this::onProbe);
         probes.add(w);
         w.start();
@@ -410,6 +433,34 @@ public final class ContainerRunner {
 
     /** A running container process that an attach can write to ({@code stdin}) and read the output of ({@code log}). */
     record Attachable(ProcessInstance instance, Path log, boolean stdin, boolean stdinOnce, boolean tty) {}
+
+    /**
+     * The prefix that runs an exec (kubectl exec, /run, exec probes) in {@code workingDir} inside this container's
+     * namespaces: its process's UTS and mount namespaces (and network namespace in the netns backend), or fresh ones
+     * with the pod's identity when no process of it runs ({@link PodNamespaces#enter}).
+     */
+    List<String> execPrefix(Path workingDir) {
+        long pid;
+        synchronized (this) {
+            pid = processPid;
+        }
+        return namespaces.enter(pid, workingDir);
+    }
+
+    /** Where an exec runs: "/" for an interactive one (stdin or a TTY) in a busybox image without workingDir, else the container's. */
+    synchronized Path execWorkDir(boolean interactive) {
+        boolean ownDir = spec.getWorkingDir() != null && !spec.getWorkingDir().isBlank();
+        return busyboxUserland && interactive && !ownDir ? Path.of("/") : workDir;
+    }
+
+    /** {@code command} as the image resolves it: in busybox images an absolute {@code /bin/sh} etc. is the busybox applet. */
+    List<String> imageCommand(List<String> command) {
+        return busyboxUserland ? BusyboxApplets.imageCommand(command, appletDir()) : command;
+    }
+
+    private Path appletDir() {
+        return rt.config().dataDir().resolve("busybox-bin");
+    }
 
     synchronized Map<String, String> env() {
         return env;

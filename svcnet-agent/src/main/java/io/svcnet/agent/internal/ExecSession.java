@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One streamed {@code kubectl exec} (the kubelet's {@code /exec}): the command runs in the container's environment
- * and network (the pod's namespace in the netns backend), in its own process group, with stdin fed from the
+ * and namespaces (the caller's prefix: {@code nsenter} into the container's UTS, mount and, in the netns backend,
+ * network namespace — {@link PodNamespaces}), in its own process group, with stdin fed from the
  * client when asked for, stdout and stderr streamed back as they are written, and, with {@code tty}, under a
  * pseudo-terminal ({@link PseudoTerminal}: stderr merged into stdout, resize applied). When the command exits,
  * whatever it left in its group is killed, the output is drained and the exit code is sent as the Status on the
@@ -41,7 +42,7 @@ final class ExecSession implements RemoteCommandStream.Input {
     }
 
     /**
-     * Runs {@code command} ({@code prefix} e.g. {@code ip netns exec <ns>}) and streams it over {@code stream} until
+     * Runs {@code command} ({@code prefix} e.g. {@code nsenter --target <pid> --uts --mount}, {@code ip netns exec <ns>}) and streams it over {@code stream} until
      * it exits; returns its exit code (-1 when it could not start or the client left first).
      */
     static int run(RemoteCommandStream stream, ExecutorService executor, List<String> prefix, List<String> command,

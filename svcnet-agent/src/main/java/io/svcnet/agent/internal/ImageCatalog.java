@@ -22,7 +22,11 @@ import java.util.Optional;
  * A SHELL container is a local process (stdin kept open with {@code stdin: true}, on a pseudo-terminal with
  * {@code tty: true}); when the node has {@code busybox}, a directory of its applets comes first on PATH
  * for busybox, cirros and alpine ({@link BusyboxApplets}), so {@code sh}, {@code wget}, {@code nslookup} behave as in
- * the image; the others use the node's tools.
+ * the image; the others use the node's tools. In those busybox images an absolute {@code /bin/sh}, {@code /bin/ash}
+ * (any {@code /bin}, {@code /usr/bin}, … applet path) is the busybox applet too, and a container with {@code stdin}
+ * (kubectl run -it) and interactive execs start in {@code /} as in the image (shell prompt {@code / # }).
+ * A REDIS container's execs find {@code redis-cli} on PATH ({@link RedisCli}, or the node's own redis-cli).
+ * Every container process has the pod's hostname and hosts file ({@link PodNamespaces}).
  */
 public final class ImageCatalog {
 

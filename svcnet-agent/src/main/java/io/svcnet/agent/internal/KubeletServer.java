@@ -253,7 +253,8 @@ public final class KubeletServer implements AutoCloseable {
             if (env.isEmpty()) {
                 env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
             }
-            ExecSession.run(stream, rt.blocking(), pod.sandboxPrefix(), command, env, c.currentWorkDir(), stdin, tty);
+            Path wd = c.execWorkDir(stdin || tty);
+            ExecSession.run(stream, rt.blocking(), c.execPrefix(wd), c.imageCommand(command), env, wd, stdin, tty);
             return;
         }
         ContainerRunner.Attachable target = c.attachable();
@@ -393,7 +394,8 @@ public final class KubeletServer implements AutoCloseable {
         if (env.isEmpty()) {
             env = ContainerEnvironment.resolve(rt.client(), pod.pod(), specOf(pod, c), pod.podIp(), pod.hostIp());
         }
-        CommandRunner.Result r = CommandRunner.run(pod.sandboxPrefix(), command, env, c.currentWorkDir(), pod.sandbox().resolve(".exec"), timeout);
+        Path wd = c.currentWorkDir();
+        CommandRunner.Result r = CommandRunner.run(c.execPrefix(wd), c.imageCommand(command), env, wd, pod.sandbox().resolve(".exec"), timeout);
         ObjectNode out = JSON.createObjectNode();
         out.put("stdout", Base64.getEncoder().encodeToString(r.stdout()));
         out.put("stderr", Base64.getEncoder().encodeToString(r.stderr()));

@@ -22,7 +22,9 @@ import java.util.Set;
  * {@code /etc/netns/<ns>/resolv.conf} to netns pods: each of the pod's processes starts in its own mount namespace
  * ({@code unshare --mount}, propagation private, so nothing reaches the host's mounts) in which the pod's
  * {@code resolv.conf} is bind-mounted over {@code /etc/resolv.conf}. That needs root and util-linux {@code unshare};
- * without them the pod keeps the node's resolver (the README says so).
+ * without them the pod keeps the node's resolver (the README says so). Container processes and execs get the file
+ * through {@link PodNamespaces}, which also gives them the pod's hostname and hosts file; {@link #prefix} remains the
+ * wrapper where those namespaces are not made (hostNetwork pods with {@code ClusterFirstWithHostNet}).
  */
 final class PodDns {
 

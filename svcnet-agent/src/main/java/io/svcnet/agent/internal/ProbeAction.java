@@ -37,9 +37,12 @@ public final class ProbeAction {
 
     private ProbeAction() {}
 
-    /** @param netns the pod's namespace in the netns backend, null in loopback */
-    public static Result run(Probe probe, Container container, String podIp, NetnsPod netns, Supplier<Map<String, String>> env, Path workingDir,
-            Path scratch) {
+    /**
+     * @param netns      the pod's namespace in the netns backend, null in loopback
+     * @param execPrefix the prefix that runs an exec probe's command inside the container ({@link ContainerRunner#execPrefix})
+     */
+    public static Result run(Probe probe, Container container, String podIp, NetnsPod netns, Supplier<List<String>> execPrefix,
+            Supplier<Map<String, String>> env, Path workingDir, Path scratch) {
         Duration timeout = Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : Math.max(1, probe.getTimeoutSeconds()));
         try {
             if (probe.getHttpGet() != null) {
@@ -74,7 +77,7 @@ public final class ProbeAction {
             }
             if (probe.getExec() != null) {
                 List<String> cmd = probe.getExec().getCommand();
-                CommandRunner.Result r = CommandRunner.run(netns == null ? List.of() : netns.prefix(), cmd, env.get(), workingDir, scratch, timeout);
+                CommandRunner.Result r = CommandRunner.run(execPrefix.get(), cmd, env.get(), workingDir, scratch, timeout);
                 if (r.timedOut()) {
                     return new Result(false, "command " + cmd + " timed out after " + timeout.toSeconds() + "s");
                 }
