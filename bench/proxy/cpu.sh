@@ -65,11 +65,13 @@ NGX_PIDS="$(pgrep -P $NGX_MASTER | tr '\n' ' ')"
 ticks() { local s=0; for p in "$@"; do s=$((s + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $s; }
 loop_ticks() { local s=0; for t in /proc/$SV_PID/task/*; do grep -q '^svcnet-proxy-' "$t/comm" && s=$((s + $(awk '{print $14 + $15}' "$t/stat"))); done; echo $s; }
 declare -A PORT=([svcnet]=$SV [haproxy]=$HAP [nginx-stream]=$NGX)
+# svcnet's default proxy (splice on, level-triggered epoll) is ProxyBench's second one, on 127.0.0.2
+declare -A HOST=([svcnet]=127.0.0.2 [haproxy]=127.0.0.1 [nginx-stream]=127.0.0.1)
 declare -A PROCS=([svcnet]=$SV_PID [haproxy]=$HAP_PID [nginx-stream]="$NGX_PIDS")
 TARGETS=(svcnet haproxy nginx-stream)
 for t in "${TARGETS[@]}"; do   # warm-up: JIT for svcnet, pools for all
-  wrk -t1 -c64 -d3s "http://127.0.0.1:${PORT[$t]}/" >/dev/null
-  wrk -t1 -c64 -d3s -H "Connection: close" "http://127.0.0.1:${PORT[$t]}/" >/dev/null
+  wrk -t1 -c64 -d3s "http://${HOST[$t]}:${PORT[$t]}/" >/dev/null
+  wrk -t1 -c64 -d3s -H "Connection: close" "http://${HOST[$t]}:${PORT[$t]}/" >/dev/null
 done
 echo "machine: nproc=$(nproc) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\" W=$W rounds=$ROUNDS secs=$SECS load=$(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$WORK/res.tsv"; : > "$RES"
@@ -78,7 +80,7 @@ for r in $(seq 1 "$ROUNDS"); do
     for mode in ka nc; do
       hdr=(); [ $mode = nc ] && hdr=(-H "Connection: close")
       c0=$(ticks ${PROCS[$t]}); l0=$(loop_ticks)
-      out=$(wrk -t1 -c64 -d${SECS}s "${hdr[@]}" "http://127.0.0.1:${PORT[$t]}/")
+      out=$(wrk -t1 -c64 -d${SECS}s "${hdr[@]}" "http://${HOST[$t]}:${PORT[$t]}/")
       c1=$(ticks ${PROCS[$t]}); l1=$(loop_ticks)
       reqs=$(echo "$out" | awk '/requests in/ {print $1}')
       rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')

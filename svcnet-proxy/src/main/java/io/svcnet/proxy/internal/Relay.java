@@ -60,6 +60,8 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
     private Spliced spliced;
     /** The other direction of the same connection; set only when splicing is on. */
     private Relay reverse;
+    /** The switch of both sockets to level-triggered epoll while it runs (shared with {@link #reverse}), else null. */
+    private LevelTriggered.Switch levelSwitch;
 
     /**
      * @param onInactive run once when {@code self} goes inactive (connection bookkeeping), or null
@@ -118,16 +120,47 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
             if (spliced != null) {
                 return; // Spliced drives the reads now
             }
-            if (spliceAfter >= 0 && relayed >= spliceAfter && self.isActive()
-                    && (spliced = Spliced.start(self, peer, this, bytes, halfClosed)) != null) {
-                splices.inc();
-                return;
+            if (spliceAfter >= 0 && relayed >= spliceAfter && self.isActive()) {
+                if (!LevelTriggered.is(self) || !LevelTriggered.is(peer)) {
+                    switchThenSplice();
+                    return;
+                }
+                if ((spliced = Spliced.start(self, peer, this, bytes, halfClosed)) != null) {
+                    splices.inc();
+                    return;
+                }
             }
             self.read();
         } else {
             self.close();
             peer.close();
         }
+    }
+
+    /**
+     * Both sockets are still edge-triggered: switch them ({@link LevelTriggered}, shared with the reverse direction if
+     * it is switching already), then start splicing — or read on as before when splicing no longer fits.
+     */
+    private void switchThenSplice() {
+        LevelTriggered.Switch s = levelSwitch != null ? levelSwitch : reverse != null ? reverse.levelSwitch : null;
+        if (s == null) {
+            s = LevelTriggered.start(self, peer);
+            levelSwitch = s;
+            if (reverse != null) {
+                reverse.levelSwitch = s;
+            }
+        }
+        s.whenDone(ok -> {
+            levelSwitch = null;
+            if (!ok) {
+                self.close();
+                peer.close();
+            } else if (self.isActive() && (spliced = Spliced.start(self, peer, this, bytes, halfClosed)) != null) {
+                splices.inc();
+            } else {
+                self.read();
+            }
+        });
     }
 
     @Override

@@ -12,11 +12,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelConfig;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -60,7 +58,8 @@ public final class Transport implements AutoCloseable {
 
     /**
      * @param spliceAfterBytes when a proxied TCP direction switches to splice ({@link Spliced}); -1 never. Only
-     *        honoured with epoll; then proxied sockets are level-triggered, which {@code spliceTo} requires.
+     *        honoured with epoll; a connection's sockets are switched to level-triggered epoll (which
+     *        {@code spliceTo} requires) when it starts to splice ({@link LevelTriggered}).
      */
     public Transport(int threads, String threadPrefix, long spliceAfterBytes) {
         DefaultThreadFactory tf = new DefaultThreadFactory(threadPrefix, true);
@@ -157,14 +156,14 @@ public final class Transport implements AutoCloseable {
         return connected;
     }
 
-    /** Settings of both sides of a proxied TCP connection (before registration: the epoll mode is fixed then). */
+    /**
+     * Settings of both sides of a proxied TCP connection. Epoll channels stay edge-triggered (Netty's default): a
+     * connection that turns out to be a bulk flow is switched to level-triggered when it starts to splice
+     * ({@link LevelTriggered}), the others never pay level-triggered epoll's two {@code epoll_ctl} calls per read.
+     */
     void configureProxied(Channel ch) {
         ch.config().setAutoRead(false);
         ((SocketChannelConfig) ch.config()).setAllowHalfClosure(true);
-        if (spliceAfterBytes >= 0 && ch.config() instanceof EpollChannelConfig epollConfig) {
-            // spliceTo works with level-triggered channels only; with AUTO_READ off both modes read once per read()
-            epollConfig.setEpollMode(EpollMode.LEVEL_TRIGGERED);
-        }
     }
 
     private static InternetProtocolFamily family(InetSocketAddress address) {
