@@ -2,12 +2,9 @@ package io.svcnet.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -71,7 +68,7 @@ class InteractiveEndToEndTest {
     @Test
     void execOnATerminalShowsTheShellsOutputAndExitCode() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is not installed");
-        Kubectl.Result r = onTerminal("echo tty-$((6*7)); tty\nexit 5\n", "exec", "-it", "shell", "--", "sh");
+        Kubectl.Result r = kubectl.onTerminal(tmp, "echo tty-$((6*7)); tty\nexit 5\n", "exec", "-it", "shell", "--", "sh");
         assertThat(r.exitCode()).as(r.all()).isEqualTo(5);
         assertThat(r.out()).contains("tty-42").contains("/dev/pts/");
     }
@@ -87,7 +84,7 @@ class InteractiveEndToEndTest {
     @Test
     void runOnATerminalGivesAShellThatEndsWithThePod() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is not installed");
-        Kubectl.Result r = onTerminal("echo run-$((6*7))\nexit\n", "run", "term", "-it", "--rm", "--restart=Never", "--image=busybox", "--", "sh");
+        Kubectl.Result r = kubectl.onTerminal(tmp, "echo run-$((6*7))\nexit\n", "run", "term", "-it", "--rm", "--restart=Never", "--image=busybox", "--", "sh");
         assertThat(r.exitCode()).as(r.all()).isZero();
         assertThat(r.out()).contains("run-42");
         eventually("pod term deleted", () -> kubectl.run("get", "pod", "term").exitCode() != 0);
@@ -119,32 +116,5 @@ class InteractiveEndToEndTest {
         eventually("reader completed", () -> kubectl.run("get", "pod", "reader", "-o", "jsonpath={.status.phase}").out().equals("Succeeded"));
         assertThat(kubectl.ok("logs", "reader")).isEqualTo("ready\ngot-one\ngot-two\nbye\n");
         kubectl.ok("delete", "pod", "reader", "--wait=false");
-    }
-
-    /** Runs kubectl on a pseudo-terminal ({@code script}), typing {@code input}; stdout is the terminal's output. */
-    static Kubectl.Result onTerminal(String input, String... args) throws IOException, InterruptedException {
-        StringBuilder line = new StringBuilder("exec");
-        for (String a : kubectl.command(args)) {
-            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
-        }
-        Path out = Files.createTempFile(tmp, "term", ".out");
-        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/script", "-qec", line.toString(), "/dev/null"))
-                .redirectOutput(out.toFile()).redirectErrorStream(true);
-        pb.environment().remove("KUBECONFIG");
-        Process p = pb.start();
-        try {
-            // typed a moment after kubectl started, as a person would; the terminal buffers it either way
-            Thread.sleep(500);
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
-            if (!p.waitFor(150, TimeUnit.SECONDS)) {
-                throw new AssertionError("kubectl " + String.join(" ", args) + " on a terminal did not finish in 150 s:\n" + Files.readString(out));
-            }
-            p.getOutputStream().close();
-            return new Kubectl.Result(p.exitValue(), Files.readString(out), "");
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
     }
 }

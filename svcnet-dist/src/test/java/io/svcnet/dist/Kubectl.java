@@ -76,4 +76,34 @@ final class Kubectl {
         }
         return r.out();
     }
+
+    /**
+     * Runs kubectl on a pseudo-terminal (util-linux {@code script}), typing {@code input} half a second after it
+     * started, as a person would (the terminal buffers it either way); the result's out is everything the terminal
+     * showed. The output goes to a file in {@code scratch}. Fails after 150 s; kills whatever is left.
+     */
+    Result onTerminal(Path scratch, String input, String... args) throws IOException, InterruptedException {
+        StringBuilder line = new StringBuilder("exec");
+        for (String a : command(args)) {
+            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
+        }
+        Path out = Files.createTempFile(scratch, "term", ".out");
+        ProcessBuilder pb = new ProcessBuilder(List.of("/usr/bin/script", "-qec", line.toString(), "/dev/null"))
+                .redirectOutput(out.toFile()).redirectErrorStream(true);
+        pb.environment().remove("KUBECONFIG");
+        Process p = pb.start();
+        try {
+            Thread.sleep(500);
+            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            if (!p.waitFor(150, TimeUnit.SECONDS)) {
+                throw new AssertionError("kubectl " + String.join(" ", args) + " on a terminal did not finish in 150 s:\n" + Files.readString(out));
+            }
+            p.getOutputStream().close();
+            return new Result(p.exitValue(), Files.readString(out), "");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
 }

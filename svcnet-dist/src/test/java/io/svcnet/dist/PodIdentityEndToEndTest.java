@@ -3,11 +3,9 @@ package io.svcnet.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -121,7 +119,7 @@ class PodIdentityEndToEndTest {
         assertThat(r.out()).startsWith("/\n").endsWith("busybox\n");
 
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "skipped: util-linux script is not installed");
-        Kubectl.Result t = onTerminal("echo host=$(hostname) dir=$(pwd)\nexit\n", "run", "bbox", "-it", "--rm", "--restart=Never",
+        Kubectl.Result t = kubectl.onTerminal(tmp, "echo host=$(hostname) dir=$(pwd)\nexit\n", "run", "bbox", "-it", "--rm", "--restart=Never",
                 "--image=busybox", "--", "/bin/sh");
         assertThat(t.exitCode()).as(t.out()).isZero();
         assertThat(t.out()).contains("/ # ").contains(ROOT ? "host=bbox dir=/\r\n" : "dir=/\r\n");
@@ -137,7 +135,7 @@ class PodIdentityEndToEndTest {
         assertThat(piped.out()).isEqualTo("OK\n003\n\n");
 
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "skipped: util-linux script is not installed");
-        Kubectl.Result t = onTerminal("PING\nSET greeting hello\nGET greeting\nGET nothing\nDEL greeting\nNOPE\nquit\n",
+        Kubectl.Result t = kubectl.onTerminal(tmp, "PING\nSET greeting hello\nGET greeting\nGET nothing\nDEL greeting\nNOPE\nquit\n",
                 "exec", "-it", "redis-pod", "--", "redis-cli", "-h", cip);
         assertThat(t.exitCode()).as(t.out()).isZero();
         assertThat(t.out()).contains(cip + ":6379> ").contains("PONG\r\n").contains("OK\r\n").contains("\"hello\"\r\n")
@@ -148,31 +146,5 @@ class PodIdentityEndToEndTest {
         Path p = tmp.resolve(name);
         Files.writeString(p, text);
         return p.toString();
-    }
-
-    /** Runs kubectl on a pseudo-terminal ({@code script}), typing {@code input}; stdout is the terminal's output. */
-    private Kubectl.Result onTerminal(String input, String... args) throws IOException, InterruptedException {
-        StringBuilder line = new StringBuilder("exec");
-        for (String a : kubectl.command(args)) {
-            line.append(" '").append(a.replace("'", "'\\''")).append('\'');
-        }
-        Path out = Files.createTempFile(tmp, "term", ".out");
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of("/usr/bin/script", "-qec", line.toString(), "/dev/null")))
-                .redirectOutput(out.toFile()).redirectErrorStream(true);
-        pb.environment().remove("KUBECONFIG");
-        Process p = pb.start();
-        try {
-            Thread.sleep(500);
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
-            if (!p.waitFor(150, TimeUnit.SECONDS)) {
-                throw new AssertionError("kubectl " + String.join(" ", args) + " on a terminal did not finish in 150 s:\n" + Files.readString(out));
-            }
-            p.getOutputStream().close();
-            return new Kubectl.Result(p.exitValue(), Files.readString(out), "");
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
     }
 }
