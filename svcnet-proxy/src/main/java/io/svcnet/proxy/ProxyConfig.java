@@ -121,8 +121,9 @@ public record ProxyConfig(String nodeName, List<InetAddress> nodeIps, String def
      * When a TCP direction switches from user-space copies to {@code splice(2)} (issue 6): after {@code bytes} bytes
      * read in chunks of at least 16 KiB ({@link #SPLICE_OFF} never). Short exchanges (HTTP requests, handshakes) and
      * keep-alive connections carrying many small messages stay on the ordinary path; bulk
-     * transfers stop copying every byte into the JVM and back. With splice on, proxied sockets use level-triggered
-     * epoll (Netty's requirement for {@code spliceTo}) from the start. The bytes counters then count a spliced
+     * transfers stop copying every byte into the JVM and back. Proxied sockets stay edge-triggered; a connection
+     * switches to level-triggered epoll (Netty's requirement for {@code spliceTo}) when it starts to splice (see
+     * {@code LevelTriggered} in the internal package). The bytes counters then count a spliced
      * direction in 64 KiB steps (see {@code Spliced} in the internal package).
      */
     public ProxyConfig withSpliceAfterBytes(long bytes) {

@@ -5,8 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.epoll.EpollChannelConfig;
-import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
@@ -73,7 +71,7 @@ final class Spliced implements ChannelFutureListener {
     static Spliced start(io.netty.channel.Channel self, io.netty.channel.Channel peer, Relay relay, CounterDataPoint bytes,
                          HalfClosedTimeout halfClosed) {
         if (!(self instanceof AbstractEpollStreamChannel in) || !(peer instanceof AbstractEpollStreamChannel out)
-                || in.eventLoop() != out.eventLoop() || !levelTriggered(in) || !levelTriggered(out)
+                || in.eventLoop() != out.eventLoop() || !LevelTriggered.is(in) || !LevelTriggered.is(out)
                 || !in.isActive() || !out.isActive() || in.isInputShutdown() || out.isOutputShutdown()) {
             return null;
         }
@@ -83,10 +81,6 @@ final class Spliced implements ChannelFutureListener {
         s.nextChunk();
         s.scheduleResume();
         return s;
-    }
-
-    private static boolean levelTriggered(AbstractEpollStreamChannel ch) {
-        return ((EpollChannelConfig) ch.config()).getEpollMode() == EpollMode.LEVEL_TRIGGERED;
     }
 
     private void nextChunk() {
