@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The order in which a create is refused, as kube-apiserver's createHandler checks: the body is decoded (strict field
  * validation) and its namespace compared with the URL's before NamespaceLifecycle admission looks the namespace up
  * (404 {@code namespaces "x" not found}), and admission comes before the strategy's validation (422). Server-side apply
- * of a missing object follows the same order.
+ * of a missing object follows the same order. An update or a plain patch is different: the store looks the object up
+ * first, so in a missing namespace it is the object's own NotFound ({@code services "web" not found}), except for a PUT
+ * of a type that a PUT may create (Endpoints), whose create admission finds the namespace missing.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class CreateOrderTest {
@@ -98,12 +100,44 @@ class CreateOrderTest {
     }
 
     @Test
-    void updatesAndPlainPatchesInAMissingNamespaceAreStillNotFound() throws Exception {
-        HttpResponse<String> put = api.send("PUT", "/api/v1/namespaces/nowhere/configmaps/a", "application/json",
-                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}");
-        assertThat(put.statusCode()).as(put.body()).isEqualTo(404);
-        HttpResponse<String> patch = api.send("PATCH", "/api/v1/namespaces/nowhere/configmaps/a", "application/merge-patch+json", "{}");
-        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(404);
+    void updatesAndPlainPatchesInAMissingNamespaceAreTheObjectsNotFound() throws Exception {
+        // upstream's GuaranteedUpdate finds no object and Services may not be created by PUT: NotFound before any admission
+        String service = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\"},"
+                + "\"spec\":{\"ports\":[{\"port\":80}]}}";
+        assertObjectNotFound(api.send("PUT", "/api/v1/namespaces/nope/services/web", "application/json", service), "services", "web");
+        // a plain patch of a missing object is NotFound (the patcher's createNewObject), whatever the patch type
+        assertObjectNotFound(api.send("PATCH", "/api/v1/namespaces/nope/services/web", "application/merge-patch+json", "{}"),
+                "services", "web");
+        assertObjectNotFound(api.send("PATCH", "/api/v1/namespaces/nope/services/web", "application/strategic-merge-patch+json",
+                "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}"), "services", "web");
+        assertObjectNotFound(api.send("PATCH", "/api/v1/namespaces/nope/configmaps/a", "application/json-patch+json",
+                "[{\"op\":\"add\",\"path\":\"/data\",\"value\":{}}]"), "configmaps", "a");
+        assertObjectNotFound(api.send("PUT", "/api/v1/namespaces/nope/services/web/status", "application/json", service),
+                "services", "web");
+        assertObjectNotFound(api.send("PUT", "/apis/apps/v1/namespaces/nope/deployments/web/scale", "application/json",
+                "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":2}}"),
+                "deployments.apps", "web");
+    }
+
+    @Test
+    void aPutThatWouldCreateStillAsksTheNamespace() throws Exception {
+        // Endpoints, Events and Leases allow create on update: admission of that create finds no namespace
+        HttpResponse<String> put = api.send("PUT", "/api/v1/namespaces/nope/endpoints/web", "application/json",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"web\"}}");
+        assertNamespaceNotFound(put, "nope");
+        // but a plain patch never creates
+        assertObjectNotFound(api.send("PATCH", "/api/v1/namespaces/nope/endpoints/web", "application/merge-patch+json", "{}"),
+                "endpoints", "web");
+    }
+
+    private static void assertObjectNotFound(HttpResponse<String> r, String resource, String name) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+        JsonNode status = json(r);
+        assertThat(status.path("reason").asText()).isEqualTo("NotFound");
+        assertThat(status.path("message").asText()).isEqualTo(resource + " \"" + name + "\" not found");
+        assertThat(status.path("details").path("name").asText()).isEqualTo(name);
+        String plural = resource.contains(".") ? resource.substring(0, resource.indexOf('.')) : resource;
+        assertThat(status.path("details").path("kind").asText()).isEqualTo(plural);
     }
 
     private static void assertNamespaceNotFound(HttpResponse<String> r, String ns) {

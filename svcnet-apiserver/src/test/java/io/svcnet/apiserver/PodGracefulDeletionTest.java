@@ -163,7 +163,8 @@ class PodGracefulDeletionTest {
     @Test
     void dryRunAndDeleteCollectionAreGracefulToo() throws Exception {
         pod("dry", "node-1", null);
-        HttpResponse<String> dry = api.send("DELETE", PODS + "/dry?dryRun=All", "application/json", "{}");
+        // kubectl delete --dry-run=server sends dryRun in the DeleteOptions body, which then is all upstream reads
+        HttpResponse<String> dry = api.send("DELETE", PODS + "/dry", "application/json", "{\"dryRun\":[\"All\"]}");
         assertThat(dry.statusCode()).isEqualTo(200);
         assertThat(json(dry).path("metadata").has("deletionTimestamp")).isTrue();
         assertThat(json(api.get(PODS + "/dry")).path("metadata").has("deletionTimestamp")).as("dry run stores nothing").isFalse();

@@ -203,4 +203,19 @@ class KubectlValidationEndToEndTest {
         assertThat(kubectl.run("create", "--validate=false", "-f", f.toString()).err())
                 .isEqualTo("Error from server (NotFound): error when creating \"" + f + "\": namespaces \"nowhere\" not found\n");
     }
+
+    @Test
+    void serverSideDryRunsChangeNothingAndBadDryRunValuesAreInvalid() {
+        // kubectl delete --dry-run=server sends DeleteOptions {"dryRun":["All"]} in the body, not in the query
+        kubectl.ok("create", "configmap", "keep-me", "--from-literal=a=b");
+        assertThat(kubectl.ok("delete", "configmap", "keep-me", "--dry-run=server"))
+                .isEqualTo("configmap \"keep-me\" deleted (server dry run)\n");
+        assertThat(kubectl.ok("get", "configmap", "keep-me", "-o", "name")).isEqualTo("configmap/keep-me\n");
+        assertThat(kubectl.ok("label", "configmap", "keep-me", "x=y", "--dry-run=server"))
+                .isEqualTo("configmap/keep-me labeled (server dry run)\n");
+        assertThat(kubectl.ok("get", "configmap", "keep-me", "-o", "jsonpath={.metadata.labels}")).isEmpty();
+        Kubectl.Result bad = kubectl.run("delete", "--raw", "/api/v1/namespaces/default/configmaps/keep-me?dryRun=yes");
+        assertThat(bad.err()).isEqualTo("The DeleteOptions \"\" is invalid: dryRun: Unsupported value: []string{\"yes\"}: supported values: \"All\"\n");
+        assertThat(kubectl.ok("delete", "configmap", "keep-me")).isEqualTo("configmap \"keep-me\" deleted\n");
+    }
 }

@@ -64,10 +64,6 @@ final class ResourceHandler {
             return;
         }
         boolean watch = rp.legacyWatch() || isTrue(ex.param("watch"));
-        if (rp.namespace() != null && rp.type() != ResourceTypes.NAMESPACES && !method.equals("GET") && !method.equals("DELETE")
-                && !createsThroughAdmission(ex)) {
-            requireNamespace(rp.namespace());
-        }
         switch (method) {
             case "GET" -> {
                 Negotiation neg = Negotiation.of(ex.header("Accept"));
@@ -243,9 +239,8 @@ final class ResourceHandler {
         // kube-apiserver's createHandler order: CreateOptions (dryRun, fieldManager, fieldValidation), then the body
         // decoded (strictly unless fieldValidation=Ignore), the object's namespace against the URL's, mutating admission
         // (NamespaceLifecycle: a missing namespace is 404, a terminating one 403), and only then the strategy's validation.
-        boolean dryRun = dryRun(ex);
+        boolean dryRun = WriteOptions.create(ex).dryRun();
         String manager = fieldManager(ex, "Update");
-        fieldValidation(ex);
         Map<String, String> warnings = new LinkedHashMap<>();
         ObjectNode obj = decodeBody(ex, rp.type(), warnings);
         checkNamespace(obj, rp);
@@ -256,24 +251,29 @@ final class ResourceHandler {
     }
 
     private void update(HttpExchange ex, ResourcePath rp) {
+        // kube-apiserver's UpdateResource: UpdateOptions first, then the body
+        boolean dryRun = WriteOptions.update(ex).dryRun();
         Map<String, String> warnings = new LinkedHashMap<>();
         if ("finalize".equals(rp.subresource())) {
-            ObjectNode finalized = NamespaceLifecycle.finalize(registry, rp.name(), parseBody(ex), dryRun(ex));
+            ObjectNode finalized = NamespaceLifecycle.finalize(registry, rp.name(), parseBody(ex), dryRun);
             send(ex, 200, finalized, Negotiation.of(ex.header("Accept")), Map.of());
             return;
         }
         if ("scale".equals(rp.subresource())) {
             ObjectNode scale = (ObjectNode) parseBody(ex);
-            ObjectNode updated = applyScale(ex, rp, scale);
+            ObjectNode updated = applyScale(ex, rp, scale, dryRun);
             send(ex, 200, Scale.of(updated), Negotiation.of(ex.header("Accept")), Map.of());
             return;
         }
         ObjectNode obj = decodeBody(ex, rp.type(), warnings);
         checkNamespace(obj, rp);
+        if (createsOnUpdate(rp)) {
+            requireNamespace(rp.namespace());
+        }
         String manager = fieldManager(ex, "Update");
         ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(), live -> {
             return ManagedFields.recordUpdate(live, obj.deepCopy(), schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
-        }, dryRun(ex));
+        }, dryRun);
         send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
     }
 
@@ -283,21 +283,29 @@ final class ResourceHandler {
         if ("finalize".equals(rp.subresource())) {
             throw ApiException.methodNotAllowed("PATCH"); // upstream's finalize subresource only updates
         }
+        // kube-apiserver's PatchResource: the patch type (415), then PatchOptions, then the body
         String contentType = mediaType(ex.header("Content-Type"));
+        if (!PATCH_TYPES.contains(contentType)) {
+            throw ApiException.unsupportedMediaType(contentType);
+        }
+        boolean apply = contentType.equals("application/apply-patch+yaml");
+        boolean dryRun = WriteOptions.patch(ex, apply).dryRun();
         JsonNode patch = parseBody(ex);
         Map<String, String> warnings = new LinkedHashMap<>();
         if ("scale".equals(rp.subresource())) {
             ObjectNode current = Scale.of(registry.get(rp.type(), rp.namespace(), rp.name()));
             ObjectNode patched = (ObjectNode) applyPatch(contentType, current, patch, null, rp, ex);
-            ObjectNode updated = applyScale(ex, rp, patched);
+            ObjectNode updated = applyScale(ex, rp, patched, dryRun);
             send(ex, 200, Scale.of(updated), Negotiation.of(ex.header("Accept")), Map.of());
             return;
         }
         SchemaNode schema = Schemas.forKind(rp.type().apiVersion(), rp.type().kind());
-        if (contentType.equals("application/apply-patch+yaml")) {
-            serverSideApply(ex, rp, (ObjectNode) patch, schema, warnings);
+        if (apply) {
+            serverSideApply(ex, rp, (ObjectNode) patch, schema, warnings, dryRun);
             return;
         }
+        // no namespace check here: a plain patch of a missing object is that object's NotFound (the patcher's
+        // createNewObject), so in a missing namespace too
         String manager = fieldManager(ex, "Update");
         ObjectNode updated = registry.update(rp.type(), rp.namespace(), rp.name(), rp.subresource(), live -> {
             JsonNode result = applyPatch(contentType, live, patch, schema, rp, ex);
@@ -310,9 +318,13 @@ final class ResourceHandler {
                 ObjectCodec.meta(next).remove("resourceVersion");
             }
             return ManagedFields.recordUpdate(live, next, schema, manager, "Update", rp.type().apiVersion(), now());
-        }, dryRun(ex));
+        }, dryRun);
         send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
     }
+
+    /** The patch content types kube-apiserver's PatchResource accepts; any other is 415 before the options are read. */
+    private static final List<String> PATCH_TYPES = List.of("application/json-patch+json", "application/merge-patch+json",
+            "application/strategic-merge-patch+json", "application/apply-patch+yaml");
 
     private static SchemaNode schemaOf(ResourceType type) {
         return Schemas.forKind(type.apiVersion(), type.kind());
@@ -343,14 +355,12 @@ final class ResourceHandler {
         }
     }
 
-    private void serverSideApply(HttpExchange ex, ResourcePath rp, ObjectNode applied, SchemaNode schema, Map<String, String> warnings) {
+    private void serverSideApply(HttpExchange ex, ResourcePath rp, ObjectNode applied, SchemaNode schema, Map<String, String> warnings,
+            boolean dryRun) {
         if (rp.subresource() != null && !rp.subresource().equals("status")) {
             throw ApiException.unsupportedMediaType("application/apply-patch+yaml");
         }
-        String manager = ex.param("fieldManager");
-        if (manager == null || manager.isEmpty()) {
-            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
-        }
+        String manager = ex.param("fieldManager"); // present: WriteOptions.patch requires it for apply
         boolean force = isTrue(ex.param("force"));
         applied = checkFields(applied, rp.type(), fieldValidation(ex), warnings);
         checkKind(applied, rp.type());
@@ -361,7 +371,7 @@ final class ResourceHandler {
         checkNamespace(applied, rp);
         ObjectNode appliedFinal = applied;
         try {
-            applyOrCreate(ex, rp, appliedFinal, schema, manager, force, warnings);
+            applyOrCreate(ex, rp, appliedFinal, schema, manager, force, warnings, dryRun);
         } catch (ApplyConflictException e) {
             throw new ApiException(409, "Conflict", e.getMessage(), rp.name(), rp.type().group(), rp.type().plural(), List.of(), null);
         } catch (PatchException e) {
@@ -373,13 +383,13 @@ final class ResourceHandler {
     }
 
     private void applyOrCreate(HttpExchange ex, ResourcePath rp, ObjectNode appliedFinal, SchemaNode schema, String manager,
-            boolean force, Map<String, String> warnings) {
+            boolean force, Map<String, String> warnings, boolean dryRun) {
         if (registry.find(rp.type(), rp.namespace(), rp.name()) == null && rp.subresource() == null) {
             admitCreate(rp, rp.name());
             ObjectNode created = ServerSideApply.apply(null, appliedFinal, schema, manager, force, now());
             ObjectCodec.meta(created).put("name", rp.name());
             try {
-                ObjectNode stored = registry.create(rp.type(), rp.namespace(), created, dryRun(ex));
+                ObjectNode stored = registry.create(rp.type(), rp.namespace(), created, dryRun);
                 send(ex, 201, stored, Negotiation.of(ex.header("Accept")), warnings);
                 return;
             } catch (ApiException e) {
@@ -395,13 +405,13 @@ final class ResourceHandler {
                         ObjectCodec.meta(merged).remove("resourceVersion");
                     }
                     return merged;
-                }, dryRun(ex));
+                }, dryRun);
         send(ex, 200, updated, Negotiation.of(ex.header("Accept")), warnings);
     }
 
     // ---------------------------------------------------------------- scale
 
-    private ObjectNode applyScale(HttpExchange ex, ResourcePath rp, ObjectNode scale) {
+    private ObjectNode applyScale(HttpExchange ex, ResourcePath rp, ObjectNode scale, boolean dryRun) {
         JsonNode replicas = scale.path("spec").path("replicas");
         if (!replicas.isIntegralNumber() || replicas.asLong() < 0 || replicas.asLong() > Integer.MAX_VALUE) {
             throw ApiException.invalid(rp.type(), rp.name(), "Scale.autoscaling \"" + rp.name() + "\" is invalid: spec.replicas: Invalid value: "
@@ -418,20 +428,21 @@ final class ResourceHandler {
             ObjectCodec.meta(next).remove("resourceVersion"); // checked above; retries re-read the live object
             ((ObjectNode) next.with("spec")).put("replicas", replicas.asInt());
             return ManagedFields.recordUpdate(live, next, schemaOf(rp.type()), manager, "Update", rp.type().apiVersion(), now());
-        }, dryRun(ex));
+        }, dryRun);
     }
 
     // ---------------------------------------------------------------- delete
 
     private void delete(HttpExchange ex, ResourcePath rp) {
         JsonNode opts = ex.body().length == 0 ? Json.object() : parseBody(ex);
+        boolean dryRun = WriteOptions.delete(ex, ex.body().length == 0 ? null : opts).dryRun();
         String uid = opts.path("preconditions").path("uid").asText(null);
         String rv = opts.path("preconditions").path("resourceVersion").asText(null);
         ObjectNode deleted;
         if (rp.type() == ResourceTypes.NAMESPACES) {
-            deleted = NamespaceLifecycle.delete(registry, rp.name(), uid, rv, dryRun(ex));
+            deleted = NamespaceLifecycle.delete(registry, rp.name(), uid, rv, dryRun);
         } else {
-            deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun(ex),
+            deleted = registry.delete(rp.type(), rp.namespace(), rp.name(), uid, rv, dryRun,
                     PodGracefulDeletion.forRequest(rp.type(), opts, ex.param("gracePeriodSeconds")));
         }
         send(ex, 200, deleted, Negotiation.of(ex.header("Accept")), Map.of());
@@ -443,6 +454,7 @@ final class ResourceHandler {
         }
         Predicate<ObjectNode> filter = filter(ex, rp.type());
         JsonNode opts = ex.body().length == 0 ? Json.object() : parseBody(ex);
+        boolean dryRun = WriteOptions.delete(ex, ex.body().length == 0 ? null : opts).dryRun();
         Registry.GracefulDelete graceful = PodGracefulDeletion.forRequest(rp.type(), opts, ex.param("gracePeriodSeconds"));
         Registry.Page page = registry.list(rp.type(), rp.namespace(), filter, 0, null);
         ObjectNode list = Json.object();
@@ -452,7 +464,7 @@ final class ResourceHandler {
         for (ObjectNode o : page.items()) {
             try {
                 items.add(registry.delete(rp.type(), o.path("metadata").path("namespace").asText(null),
-                        o.path("metadata").path("name").asText(), null, null, dryRun(ex), graceful));
+                        o.path("metadata").path("name").asText(), null, null, dryRun, graceful));
             } catch (ApiException e) {
                 if (e.code() != 404) {
                     throw e;
@@ -546,15 +558,10 @@ final class ResourceHandler {
         }
     }
 
+    /** The request's fieldValidation, already checked by {@link WriteOptions}; Warn when unset. */
     private static String fieldValidation(HttpExchange ex) {
         String v = ex.param("fieldValidation");
-        if (v == null || v.isEmpty()) {
-            return "Warn";
-        }
-        return switch (v) {
-            case "Strict", "Warn", "Ignore" -> v;
-            default -> throw ApiException.badRequest("fieldValidation invalid value: " + v + " (must be one of Strict, Warn, Ignore)");
-        };
+        return v == null || v.isEmpty() ? "Warn" : v;
     }
 
     private static void checkNamespace(ObjectNode obj, ResourcePath rp) {
@@ -586,13 +593,16 @@ final class ResourceHandler {
     }
 
     /**
-     * Whether the request's namespace check belongs to create admission ({@link #admitCreate}) rather than up front: a POST,
-     * or a server-side apply, which creates a missing object and decodes the body before admission.
+     * Whether a PUT of a missing object would create it (upstream's {@code AllowCreateOnUpdate}: Endpoints, Event and Lease
+     * among the types served here), so that NamespaceLifecycle admission of that create answers for a missing namespace
+     * ({@code namespaces "x" not found}). For every other type a PUT of a missing object is the object's own NotFound from
+     * the store's GuaranteedUpdate, before any admission, in a missing namespace as well.
      */
-    private static boolean createsThroughAdmission(HttpExchange ex) {
-        return ex.method().equals("POST")
-                || ex.method().equals("PATCH") && mediaType(ex.header("Content-Type")).equals("application/apply-patch+yaml");
+    private static boolean createsOnUpdate(ResourcePath rp) {
+        return rp.subresource() == null && CREATE_ON_UPDATE.contains(rp.type());
     }
+
+    private static final List<ResourceType> CREATE_ON_UPDATE = List.of(ResourceTypes.ENDPOINTS, ResourceTypes.EVENTS, ResourceTypes.LEASES);
 
     private void requireNamespace(String namespace) {
         if (registry.find(ResourceTypes.NAMESPACES, null, namespace) == null) {
@@ -603,10 +613,7 @@ final class ResourceHandler {
     private static String fieldManager(HttpExchange ex, String op) {
         String m = ex.param("fieldManager");
         if (m != null && !m.isEmpty()) {
-            if (m.length() > 128) {
-                throw ApiException.badRequest("fieldManager: Too long: may not be longer than 128");
-            }
-            return m;
+            return m; // length and characters checked by WriteOptions
         }
         String ua = ex.header("User-Agent");
         if (ua == null || ua.isEmpty()) {
@@ -614,17 +621,6 @@ final class ResourceHandler {
         }
         int slash = ua.indexOf('/');
         return slash > 0 ? ua.substring(0, slash) : ua;
-    }
-
-    private static boolean dryRun(HttpExchange ex) {
-        String d = ex.param("dryRun");
-        if (d == null || d.isEmpty()) {
-            return false;
-        }
-        if (!d.equals("All")) {
-            throw ApiException.badRequest("dryRun: Unsupported value: \"" + d + "\": supported values: \"All\"");
-        }
-        return true;
     }
 
     static String includeObject(HttpExchange ex) {
