@@ -48,12 +48,16 @@ public class ProxyBench {
         Config cfg = new ConfigBuilder(Config.empty()).withMasterUrl(api.url()).withOauthToken(api.token())
                 .withCaCertData(Base64.getEncoder().encodeToString(Files.readAllBytes(api.caCertFile()))).withNamespace("default").build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg).build();
-        ServiceProxy proxy = ServiceProxy.start(client, ProxyConfig.of("bench", List.of(InetAddress.getByName("127.0.0.1")))
-                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress("127.0.0.1", 0))
+        // node IPs of the two proxies: 127.0.0.1 and 127.0.0.2 unless latency.sh runs several JVMs side by side
+        String ip = System.getProperty("svcnet.bench.ip", "127.0.0.1");
+        String spliceIp = System.getProperty("svcnet.bench.spliceIp", "127.0.0.2");
+        ServiceProxy proxy = ServiceProxy.start(client, ProxyConfig.of("bench", List.of(InetAddress.getByName(ip)))
+                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress(ip, 0))
+                .withClusterIps(!Boolean.getBoolean("svcnet.bench.noClusterIps")) // side-by-side JVMs would share 127.96.0.x
                 .withSpliceAfterBytes(ProxyConfig.SPLICE_OFF)); // user-space copies only, as before issue 6's splice
         long spliceAfter = Long.getLong("svcnet.bench.spliceAfter", 256 * 1024);
-        ServiceProxy spliceProxy = ServiceProxy.start(client, ProxyConfig.of("bench-splice", List.of(InetAddress.getByName("127.0.0.2")))
-                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress("127.0.0.2", 0)).withClusterIps(false)
+        ServiceProxy spliceProxy = ServiceProxy.start(client, ProxyConfig.of("bench-splice", List.of(InetAddress.getByName(spliceIp)))
+                .withEventLoopThreads(loops).withMetricsAddress(new InetSocketAddress(spliceIp, 0)).withClusterIps(false)
                 .withSpliceAfterBytes(spliceAfter));
 
         int httpNodePort = service(client, "http", "127.0.0.1", httpPort);
@@ -78,7 +82,7 @@ public class ProxyBench {
             pods.add(ss);
         }
         int churnPort = service(client, "churn", "127.0.0.1", pods.get(0).getLocalPort());
-        InetSocketAddress churn = new InetSocketAddress("127.0.0.1", churnPort);
+        InetSocketAddress churn = new InetSocketAddress(ip, churnPort);
         await(churn, "pod-0");
         List<Double> millis = new ArrayList<>();
         for (int i = 1; i <= 100; i++) {
@@ -89,7 +93,7 @@ public class ProxyBench {
             millis.add((System.nanoTime() - t0) / 1e6);
         }
         Collections.sort(millis);
-        String metrics = new String(new java.net.URL("http://127.0.0.1:" + proxy.metricsAddress().getPort() + "/metrics")
+        String metrics = new String(new java.net.URL("http://" + ip + ":" + proxy.metricsAddress().getPort() + "/metrics")
                 .openStream().readAllBytes(), StandardCharsets.UTF_8);
         double syncSum = 0, syncCount = 0;
         for (String line : metrics.split("\n")) {
@@ -102,9 +106,9 @@ public class ProxyBench {
         String latency = String.format("slice_to_traffic_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f n=%d",
                 millis.get(49), millis.get(89), millis.get(98), millis.get(99), millis.size())
                 + String.format(" (proxy sync itself: mean %.3f ms over %.0f syncs)", syncSum / syncCount * 1000, syncCount);
-        await(new InetSocketAddress("127.0.0.2", churnPort), "pod-" + 0); // the splicing proxy has synced too
+        await(new InetSocketAddress(spliceIp, churnPort), "pod-" + 0); // the splicing proxy has synced too
         Files.writeString(out, "http=" + httpNodePort + "\niperf=" + iperfNodePort + "\ntransport=" + proxy.transport()
-                + "\nsplice_proxy=127.0.0.2 splice_after_bytes=" + spliceAfter + "\n" + latency + "\n");
+                + "\nsplice_proxy=" + spliceIp + " splice_after_bytes=" + spliceAfter + "\n" + latency + "\n");
         System.out.println(latency);
         Thread.sleep(Long.MAX_VALUE); // run.sh kills us
     }
