@@ -5,6 +5,7 @@
 #
 # Usage: bench/dns/run.sh            (from the repo root; needs dnsperf, unbound, dig: apt-get install dnsperf unbound dnsutils)
 # Env:   DURATION=10 ROUNDS=4 SERVICES=5000 SERVER_CPU=1 CLIENT_CPU=0 MEMORY=1 (0 skips the memory/latency part)
+#        METRICS=1 (svcnet's CoreDNS-style metrics on, as deployed; 0 off, to measure what counting costs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10}
@@ -13,6 +14,7 @@ SERVICES=${SERVICES:-5000}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 MEMORY=${MEMORY:-1}
+METRICS=${METRICS:-1}
 SVC_PORT=${SVC_PORT:-15353}
 UNB_PORT=${UNB_PORT:-15354}
 for t in dnsperf unbound dig taskset java mvn; do
@@ -32,7 +34,8 @@ CP="svcnet-dns/target-dns/test-classes:svcnet-dns/target-dns/classes:$(cat "$WOR
 
 echo "== svcnet: apiserver + $SERVICES services + ClusterDns on 127.0.0.1:$SVC_PORT"
 mkfifo "$WORK/stdin"
-java -Xmx1g -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn io.svcnet.dns.DnsBench serve "$SVC_PORT" 1 "$SERVICES" "$WORK" \
+java -Xmx1g -cp "$CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dsvcnet.bench.dnsMetrics=$([ "$METRICS" = 1 ] && echo true || echo false) \
+    io.svcnet.dns.DnsBench serve "$SVC_PORT" 1 "$SERVICES" "$WORK" \
     < "$WORK/stdin" > "$WORK/svcnet.log" 2>&1 &
 SVC_PID=$!; PIDS+=("$SVC_PID")
 exec 9> "$WORK/stdin"   # keeps the server's stdin open until the end

@@ -1,10 +1,13 @@
 package io.svcnet.dns;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.netty.util.NetUtil;
 import io.svcnet.dns.internal.DnsServer;
 import io.svcnet.dns.internal.KubeWatch;
+import io.svcnet.dns.internal.MetricsEndpoint;
 import io.svcnet.dns.internal.ZoneSettings;
 import io.svcnet.dns.internal.ZoneTable;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster DNS server of a node: authoritative for {@code <zone>} (default {@code cluster.local}) and for the
@@ -29,28 +34,39 @@ import java.util.concurrent.TimeoutException;
  * SERVFAIL (CoreDNS: "answer SERVFAIL to any request made for a Kubernetes record that has not yet been
  * synchronized"); {@link #awaitSynced} waits for that. Changes are visible as soon as the informer delivers them.
  *
+ * <p>Metrics: CoreDNS's {@code prometheus} plugin metrics ({@code coredns_dns_requests_total}, ...; see
+ * {@code internal.DnsMetrics}) on {@code http://<bindAddress>:<metricsPort>/metrics}, port 9153 by default as
+ * kubeadm's Corefile ({@code prometheus :9153}). A metrics port that cannot be bound is logged and the server runs
+ * without it ({@link #metricsPort()} is then -1): DNS matters more than its statistics.
+ *
  * <p>Threading: {@link #start} binds the sockets synchronously and returns; answering runs on the server's own
- * Netty threads ({@code svcnet-dns-N}), informer callbacks on fabric8's. {@link #close} stops both; the client is
- * the caller's and stays open.
+ * Netty threads ({@code svcnet-dns-N}), informer callbacks on fabric8's, scrapes on {@code svcnet-dns-metrics}.
+ * {@link #close} stops them all; the client is the caller's and stays open.
  */
 public final class ClusterDns implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterDns.class);
 
     private final DnsConfig config;
     private final ZoneTable table;
     private final KubeWatch watch;
     private final DnsServer server;
+    private final MetricsEndpoint metrics;
     private final CompletableFuture<Void> synced;
 
-    private ClusterDns(DnsConfig config, ZoneTable table, KubeWatch watch, DnsServer server, CompletableFuture<Void> synced) {
+    private ClusterDns(DnsConfig config, ZoneTable table, KubeWatch watch, DnsServer server, MetricsEndpoint metrics,
+                       CompletableFuture<Void> synced) {
         this.config = config;
         this.table = table;
         this.watch = watch;
         this.server = server;
+        this.metrics = metrics;
         this.synced = synced;
     }
 
     /**
-     * Binds UDP and TCP on {@code config.bindAddress():config.port()} and starts watching the cluster.
+     * Binds UDP and TCP on {@code config.bindAddress():config.port()}, serves metrics on
+     * {@code config.bindAddress():config.metricsPort()} when it can, and starts watching the cluster.
      *
      * @throws IllegalStateException if the address cannot be bound (e.g. port 53 without the privilege)
      */
@@ -68,14 +84,34 @@ public final class ClusterDns implements AutoCloseable {
             throw new IllegalStateException("cannot bind cluster DNS on " + config.bindAddress().getHostAddress()
                     + ":" + config.port() + ": " + e, e);
         }
+        MetricsEndpoint metrics = serveMetrics(server, config);
         KubeWatch watch;
         try {
             watch = new KubeWatch(client, table, config.pods() == DnsConfig.PodsMode.VERIFIED);
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             server.close();
             throw e;
         }
-        return new ClusterDns(config, table, watch, server, watch.start());
+        return new ClusterDns(config, table, watch, server, metrics, watch.start());
+    }
+
+    /** The metrics listener, or null when disabled or its port cannot be bound (logged). */
+    private static MetricsEndpoint serveMetrics(DnsServer server, DnsConfig config) {
+        if (config.metricsPort() == DnsConfig.METRICS_DISABLED) {
+            return null;
+        }
+        InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.metricsPort());
+        try {
+            MetricsEndpoint endpoint = MetricsEndpoint.start(address, server.metrics());
+            LOG.info("cluster DNS metrics on http://{}/metrics", NetUtil.toSocketAddressString(endpoint.address()));
+            return endpoint;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cluster DNS serves no metrics: cannot listen on {}: {}", NetUtil.toSocketAddressString(address), e.toString());
+            return null;
+        }
     }
 
     /** The UDP port actually bound (differs from the configured one when that was 0). */
@@ -86,6 +122,11 @@ public final class ClusterDns implements AutoCloseable {
     /** The TCP port actually bound (equal to {@link #udpPort()} unless that port was taken for TCP). */
     public int tcpPort() {
         return server.tcpPort();
+    }
+
+    /** The TCP port {@code /metrics} is served on, or -1 when there is no metrics listener (disabled, or busy). */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.address().getPort();
     }
 
     /** Address and UDP port to put in a resolv.conf or to point {@code dig} at. */
@@ -119,7 +160,13 @@ public final class ClusterDns implements AutoCloseable {
         try {
             watch.close();
         } finally {
-            server.close();
+            try {
+                if (metrics != null) {
+                    metrics.close();
+                }
+            } finally {
+                server.close();
+            }
         }
     }
 }

@@ -26,9 +26,13 @@ import java.util.Objects;
  * @param upstreamTimeout time to wait for one upstream before trying the next / answering SERVFAIL
  * @param cacheEntries    bound of the forwarding cache (entries)
  * @param threads         event loop threads (each with its own UDP socket when epoll is available)
+ * @param metricsPort     TCP port on {@code bindAddress} for CoreDNS-compatible Prometheus {@code /metrics}
+ *                        ({@value #DEFAULT_METRICS_PORT} as CoreDNS's {@code prometheus :9153}); 0 picks a free
+ *                        one (see {@link ClusterDns#metricsPort()}); {@value #METRICS_DISABLED} serves none
  */
 public record DnsConfig(InetAddress bindAddress, int port, String zone, int ttl, PodsMode pods,
-                        List<InetSocketAddress> upstreams, Duration upstreamTimeout, int cacheEntries, int threads) {
+                        List<InetSocketAddress> upstreams, Duration upstreamTimeout, int cacheEntries, int threads,
+                        int metricsPort) {
 
     /** CoreDNS's {@code pods} option. */
     public enum PodsMode {
@@ -42,6 +46,10 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, int ttl,
 
     public static final String DEFAULT_ZONE = "cluster.local";
     public static final int DEFAULT_TTL = 5;
+    /** CoreDNS's metrics port (kubeadm's Corefile: {@code prometheus :9153}; the kube-dns Service's port "metrics"). */
+    public static final int DEFAULT_METRICS_PORT = 9153;
+    /** {@link #metricsPort()} value meaning "serve no metrics". */
+    public static final int METRICS_DISABLED = -1;
 
     public DnsConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -64,12 +72,21 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, int ttl,
         if (upstreamTimeout.isNegative() || upstreamTimeout.isZero()) {
             throw new IllegalArgumentException("upstreamTimeout must be positive: " + upstreamTimeout);
         }
+        if (metricsPort < METRICS_DISABLED || metricsPort > 65535) {
+            throw new IllegalArgumentException("metricsPort must be in [0, 65535] or " + METRICS_DISABLED + ": " + metricsPort);
+        }
+    }
+
+    /** A configuration without metrics ({@link #METRICS_DISABLED}). */
+    public DnsConfig(InetAddress bindAddress, int port, String zone, int ttl, PodsMode pods,
+                     List<InetSocketAddress> upstreams, Duration upstreamTimeout, int cacheEntries, int threads) {
+        this(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, METRICS_DISABLED);
     }
 
     /**
      * Defaults: the given address and port, {@code cluster.local}, TTL 5, pods disabled, upstreams from
      * {@code /etc/resolv.conf} (minus the listening address itself), 2 s upstream timeout, 10,000 cached answers,
-     * one thread per core.
+     * one thread per core, metrics on port {@value #DEFAULT_METRICS_PORT}.
      */
     public static DnsConfig defaults(InetAddress bindAddress, int port) {
         List<InetSocketAddress> ups = new ArrayList<>();
@@ -79,39 +96,43 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, int ttl,
             }
         }
         return new DnsConfig(bindAddress, port, DEFAULT_ZONE, DEFAULT_TTL, PodsMode.DISABLED, ups,
-                Duration.ofSeconds(2), 10_000, Runtime.getRuntime().availableProcessors());
+                Duration.ofSeconds(2), 10_000, Runtime.getRuntime().availableProcessors(), DEFAULT_METRICS_PORT);
     }
 
     public DnsConfig withPort(int port) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withZone(String zone) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withTtl(int ttl) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withPods(PodsMode pods) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withUpstreams(List<InetSocketAddress> upstreams) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withUpstreamTimeout(Duration upstreamTimeout) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withCacheEntries(int cacheEntries) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     public DnsConfig withThreads(int threads) {
-        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads);
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
+    }
+
+    public DnsConfig withMetricsPort(int metricsPort) {
+        return new DnsConfig(bindAddress, port, zone, ttl, pods, upstreams, upstreamTimeout, cacheEntries, threads, metricsPort);
     }
 
     /** The {@code nameserver} lines of a resolv.conf file, port 53; empty if the file is missing or unreadable. */

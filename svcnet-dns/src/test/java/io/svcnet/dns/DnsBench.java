@@ -119,8 +119,10 @@ public final class DnsBench {
         List<String[]> rows = populate(client, services, 5, 3);
         System.out.printf("populated %d services in %.1f s%n", services, (System.nanoTime() - t0) / 1e9);
         // ClusterIP services get no slices in this mode: endpoints only matter for headless ones
+        // metrics on (any free port), as svcnet up runs the server; -Dsvcnet.bench.dnsMetrics=false measures without
         DnsConfig cfg = new DnsConfig(InetAddress.getByName("127.0.0.1"), port, "cluster.local", 5,
-                DnsConfig.PodsMode.DISABLED, List.of(), Duration.ofSeconds(2), 1000, threads);
+                DnsConfig.PodsMode.DISABLED, List.of(), Duration.ofSeconds(2), 1000, threads,
+                Boolean.parseBoolean(System.getProperty("svcnet.bench.dnsMetrics", "true")) ? 0 : DnsConfig.METRICS_DISABLED);
         try (ClusterDns dns = ClusterDns.start(client, cfg)) {
             if (!dns.awaitSynced(Duration.ofMinutes(2))) {
                 throw new IllegalStateException("DNS did not sync");

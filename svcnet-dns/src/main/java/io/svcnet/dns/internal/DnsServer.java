@@ -27,9 +27,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.svcnet.dns.DnsConfig;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * so the kernel spreads datagrams over the threads with no hand-off; elsewhere one NIO UDP socket is used. TCP
  * (RFC 7766: 2-byte length prefix, pipelining, answers may come out of order) is one listening socket whose
  * connections are spread over the same loops, closed after 10 s idle. Every handler runs on its channel's loop and
- * never blocks: cluster names are answered from memory, other names are forwarded asynchronously.
+ * never blocks: cluster names are answered from memory, other names are forwarded asynchronously. Every answered
+ * query is counted in {@link #metrics()} (CoreDNS's metrics, server label {@code dns://<bind>:<port>}).
  */
 public final class DnsServer implements AutoCloseable {
 
@@ -60,9 +63,13 @@ public final class DnsServer implements AutoCloseable {
     private final int udpPort;
     private final int tcpPort;
     private final boolean epoll;
+    private final DnsMetrics metrics;
 
     private DnsServer(ZoneTable table, DnsConfig config) throws InterruptedException {
         epoll = Epoll.isAvailable();
+        // DNS clients retry over TCP on the port they used for UDP: with port 0, pick one number free for both
+        int port = config.port() == 0 ? freeUdpAndTcpPort(config.bindAddress()) : config.port();
+        metrics = new DnsMetrics("dns://" + NetUtil.toSocketAddressString(config.bindAddress().getHostAddress(), port));
         int threads = config.threads();
         DefaultThreadFactory tf = new DefaultThreadFactory("svcnet-dns", true);
         group = epoll ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
@@ -74,10 +81,9 @@ public final class DnsServer implements AutoCloseable {
             ResponseCache cache = new ResponseCache(config.cacheEntries(), System::nanoTime);
             for (EventExecutor e : group) {
                 Forwarder f = new Forwarder((EventLoop) e, udpClass, tcpClass, config.upstreams(), config.upstreamTimeout(), cache);
-                workers.put(e, new LoopWorker(new QueryProcessor(table, config.pods(), !config.upstreams().isEmpty()), f));
+                workers.put(e, new LoopWorker(new QueryProcessor(table, config.pods(), !config.upstreams().isEmpty()), f,
+                        metrics.recorder()));
             }
-            // DNS clients retry over TCP on the port they used for UDP: with port 0, pick one number free for both
-            int port = config.port() == 0 ? freeUdpAndTcpPort(config.bindAddress()) : config.port();
             List<EventExecutor> loops = new ArrayList<>();
             group.forEach(loops::add);
             int udpSockets = epoll ? loops.size() : 1;
@@ -88,7 +94,7 @@ public final class DnsServer implements AutoCloseable {
                 Bootstrap b = new Bootstrap().group(loop).channel(udpClass)
                         .option(ChannelOption.SO_RCVBUF, 4 << 20)
                         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                        .handler(new UdpHandler(w));
+                        .handler(new UdpHandler(w, metrics));
                 if (epoll) {
                     // recvmmsg: up to 32 datagrams of <= MAX_QUERY bytes per system call; replies leave with
                     // sendmmsg when a read batch is flushed (channelReadComplete)
@@ -134,7 +140,8 @@ public final class DnsServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(10, TimeUnit.SECONDS),
                                 new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
-                                new TcpHandler(workers.get(ch.eventLoop())));
+                                new TcpHandler(workers.get(ch.eventLoop()), metrics,
+                                        ch.remoteAddress() != null && ch.remoteAddress().getAddress() instanceof Inet6Address));
                     }
                 })
                 .bind(new InetSocketAddress(config.bindAddress(), port)).sync().channel();
@@ -143,6 +150,11 @@ public final class DnsServer implements AutoCloseable {
     /** Starts serving {@code table}; waits until the sockets are bound (throws if the address is unusable). */
     public static DnsServer start(ZoneTable table, DnsConfig config) throws InterruptedException {
         return new DnsServer(table, config);
+    }
+
+    /** The metrics of every query this server answered (served over HTTP by the caller, if at all). */
+    public DnsMetrics metrics() {
+        return metrics;
     }
 
     public int udpPort() {
@@ -186,9 +198,11 @@ public final class DnsServer implements AutoCloseable {
     /** One per UDP socket; writes answers and flushes once per read batch. */
     private static final class UdpHandler extends ChannelInboundHandlerAdapter {
         private final LoopWorker worker;
+        private final DnsMetrics metrics;
 
-        UdpHandler(LoopWorker worker) {
+        UdpHandler(LoopWorker worker, DnsMetrics metrics) {
             this.worker = worker;
+            this.metrics = metrics;
         }
 
         @Override
@@ -196,7 +210,7 @@ public final class DnsServer implements AutoCloseable {
             DatagramPacket pkt = (DatagramPacket) msg;
             try {
                 InetSocketAddress sender = pkt.sender();
-                worker.handle(pkt.content(), false, (buf, len, flush) -> {
+                worker.handle(pkt.content(), false, sender.getAddress() instanceof Inet6Address, (buf, len, flush) -> {
                     ByteBuf o = ctx.alloc().ioBuffer(len).writeBytes(buf, 0, len);
                     DatagramPacket resp = new DatagramPacket(o, sender);
                     if (flush) {
@@ -206,6 +220,7 @@ public final class DnsServer implements AutoCloseable {
                     }
                 });
             } catch (RuntimeException e) {
+                metrics.panic();
                 LOG.warn("dropping a query that failed to process", e);
             } finally {
                 pkt.release();
@@ -226,16 +241,20 @@ public final class DnsServer implements AutoCloseable {
     /** One per TCP connection: length-prefixed queries in, length-prefixed answers out. */
     private static final class TcpHandler extends ChannelInboundHandlerAdapter {
         private final LoopWorker worker;
+        private final DnsMetrics metrics;
+        private final boolean ipv6;
 
-        TcpHandler(LoopWorker worker) {
+        TcpHandler(LoopWorker worker, DnsMetrics metrics, boolean ipv6) {
             this.worker = worker;
+            this.metrics = metrics;
+            this.ipv6 = ipv6;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
             try {
-                worker.handle(frame, true, (buf, len, flush) -> {
+                worker.handle(frame, true, ipv6, (buf, len, flush) -> {
                     if (!ctx.channel().isActive()) {
                         return;
                     }
@@ -247,6 +266,7 @@ public final class DnsServer implements AutoCloseable {
                     }
                 });
             } catch (RuntimeException e) {
+                metrics.panic();
                 LOG.warn("closing a TCP connection whose query failed to process", e);
                 ctx.close();
             } finally {

@@ -62,6 +62,7 @@ public final class QueryProcessor {
     private int ednsSize;
     private boolean dnssecOk;
     private String chaseTarget;
+    private int answeredBy;
 
     public QueryProcessor(ZoneTable table, PodsMode pods, boolean canForward) {
         this.table = table;
@@ -99,7 +100,9 @@ public final class QueryProcessor {
      */
     public int process(byte[] in, int len, boolean tcp, byte[] out) {
         edns = false;
+        dnssecOk = false;
         chaseTarget = null;
+        answeredBy = DnsMetrics.NOT_COUNTED;
         if (len < 12) {
             return DROP;
         }
@@ -151,27 +154,33 @@ public final class QueryProcessor {
         if (rc != NOERROR) {
             return error(in, out, rc);
         }
+        // decoded: from here on the query is counted in the metrics, as CoreDNS counts what reaches its server
         if (qclass != 1 && qclass != 255) {
+            answeredBy = DnsMetrics.DROPPED;
             return error(in, out, REFUSED);
         }
+        answeredBy = DnsMetrics.SERVER;
         if (qtype == DnsNames.TYPE_OPT) {
             return error(in, out, FORMERR);
         }
         int limit = tcp ? 65535 : edns ? Math.min(Math.max(ednsSize, 512), 1232) : 512;
         if (endsWith(zoneWire)) {
+            answeredBy = DnsMetrics.KUBERNETES;
             return inZone(in, out, limit);
         }
         if (endsWith(IN_ADDR_ARPA) || endsWith(IP6_ARPA)) {
             NameNode node = table.get(probe);
             Answer a = node == null ? null : node.answer(qtype);
-            if (a != null) {
-                return answer(in, out, a, limit);
-            }
-            if (!table.synced()) {
-                return error(in, out, SERVFAIL);
+            if (a != null || !table.synced()) {
+                answeredBy = DnsMetrics.KUBERNETES;
+                return a != null ? answer(in, out, a, limit) : error(in, out, SERVFAIL);
             }
         }
-        return canForward ? FORWARD : error(in, out, SERVFAIL);
+        if (canForward) {
+            answeredBy = DnsMetrics.FORWARD;
+            return FORWARD;
+        }
+        return error(in, out, SERVFAIL);
     }
 
     private int inZone(byte[] in, byte[] out, int limit) {
@@ -520,6 +529,25 @@ public final class QueryProcessor {
     /** Lower-case question name, type, class and EDNS presence of the last query: the forwarding cache key. */
     public CacheKey cacheKey() {
         return new CacheKey(NameKey.of(probe.buffer(), qnameLen), qtype, qclass, edns, dnssecOk);
+    }
+
+    /**
+     * Who answered the last query, for the metrics: {@link DnsMetrics#NOT_COUNTED} when it could not be decoded,
+     * else {@link DnsMetrics#DROPPED}, {@link DnsMetrics#SERVER}, {@link DnsMetrics#KUBERNETES} or
+     * {@link DnsMetrics#FORWARD}.
+     */
+    public int answeredBy() {
+        return answeredBy;
+    }
+
+    /** The question type of the last query (valid when {@link #answeredBy()} is not NOT_COUNTED). */
+    public int qtype() {
+        return qtype;
+    }
+
+    /** Whether the last query had EDNS with the DO bit set. */
+    public boolean dnssecOk() {
+        return dnssecOk;
     }
 
     /** Offset just past the question of the last query. */
