@@ -7,6 +7,7 @@ import io.svcnet.controllers.internal.EndpointSliceController;
 import io.svcnet.controllers.internal.EndpointsController;
 import io.svcnet.controllers.internal.EventBroadcaster;
 import io.svcnet.controllers.internal.GarbageCollector;
+import io.svcnet.controllers.internal.LoadBalancerIpController;
 import io.svcnet.controllers.internal.NamespaceController;
 import io.svcnet.controllers.internal.RateLimiter;
 import io.svcnet.controllers.internal.Reconciler;
@@ -27,8 +28,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * svcnet's kube-controller-manager: the endpoints, EndpointSlice, ReplicaSet, Deployment and namespace controllers
- * (the last empties a namespace being deleted, then releases its {@code kubernetes} finalizer) and a garbage collector
- * for their ownership chains, all ordinary API clients of any Kubernetes apiserver through one
+ * (the last empties a namespace being deleted, then releases its {@code kubernetes} finalizer), a garbage collector
+ * for their ownership chains and, when {@link Options#loadBalancerRange()} is set, a LoadBalancer IP provider in
+ * MetalLB's manner ({@link LoadBalancerIpController}: IPAllocated, AllocationFailed), all ordinary API clients of any Kubernetes apiserver through one
  * fabric8 {@link KubernetesClient}.
  *
  * <pre>
@@ -47,7 +49,7 @@ import java.util.concurrent.TimeoutException;
  * scheduler thread ({@code svcnet-controllers-delay}) fires delayed and back-off re-queues. One thread
  * ({@code svcnet-events}) writes the core/v1 Events that {@code kubectl describe} shows (ScalingReplicaSet,
  * SuccessfulCreate, SuccessfulDelete, FailedCreate, FailedDelete, FailedToCreateEndpoint, FailedToUpdateEndpoint,
- * FailedToUpdateEndpointSlices) from a bounded queue, so no reconcile waits for an event.
+ * FailedToUpdateEndpointSlices, IPAllocated, AllocationFailed) from a bounded queue, so no reconcile waits for an event.
  * {@link #close()} stops the informers, shuts the queues down, joins the workers (a reconcile in flight completes),
  * flushes queued events for up to two seconds and stops the scheduler; it leaves the client open — the caller owns it.
  */
@@ -65,11 +67,23 @@ public final class Controllers implements AutoCloseable {
      * @param resync                 informer resync period: every object is re-delivered so drift heals
      * @param syncTimeout            how long {@link #start} waits for the informers' first list
      * @param clock                  time source for back-off, availability and condition timestamps
+     * @param loadBalancerRange      pool LoadBalancer Services get their ingress IP from (a CIDR or FIRST-LAST, IPv4;
+     *                               see {@link LoadBalancerIpPool}); null runs no LoadBalancer IP provider (the default)
      */
     public record Options(int endpointsWorkers, int endpointSliceWorkers, int replicaSetWorkers, int deploymentWorkers,
-            int gcWorkers, int maxEndpointsPerSlice, Duration resync, Duration syncTimeout, Clock clock) {
+            int gcWorkers, int maxEndpointsPerSlice, Duration resync, Duration syncTimeout, Clock clock, String loadBalancerRange) {
+
+        /** Without a LoadBalancer IP provider. */
+        public Options(int endpointsWorkers, int endpointSliceWorkers, int replicaSetWorkers, int deploymentWorkers,
+                int gcWorkers, int maxEndpointsPerSlice, Duration resync, Duration syncTimeout, Clock clock) {
+            this(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, resync,
+                    syncTimeout, clock, null);
+        }
 
         public Options {
+            if (loadBalancerRange != null) {
+                LoadBalancerIpPool.parse(loadBalancerRange); // fails with the reason
+            }
             Objects.requireNonNull(resync, "resync");
             Objects.requireNonNull(syncTimeout, "syncTimeout");
             Objects.requireNonNull(clock, "clock");
@@ -87,20 +101,32 @@ public final class Controllers implements AutoCloseable {
         }
 
         public Options withMaxEndpointsPerSlice(int n) {
-            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, n, resync, syncTimeout, clock);
+            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, n, resync, syncTimeout, clock,
+                    loadBalancerRange);
         }
 
         public Options withResync(Duration d) {
-            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, d, syncTimeout, clock);
+            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, d, syncTimeout, clock,
+                    loadBalancerRange);
         }
 
         public Options withClock(Clock c) {
-            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, resync, syncTimeout, c);
+            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, resync, syncTimeout, c,
+                    loadBalancerRange);
+        }
+
+        /** Runs the LoadBalancer IP provider on {@code range} (see {@link #loadBalancerRange()}); null turns it off. */
+        public Options withLoadBalancerRange(String range) {
+            return new Options(endpointsWorkers, endpointSliceWorkers, replicaSetWorkers, deploymentWorkers, gcWorkers, maxEndpointsPerSlice, resync, syncTimeout,
+                    clock, range);
         }
     }
 
     /** Workers of the namespace controller (upstream --concurrent-namespace-syncs is 10; deletions here are rare and small). */
     static final int NAMESPACE_WORKERS = 2;
+
+    /** Workers of the LoadBalancer IP provider (each reconcile is one status write at most). */
+    static final int LOAD_BALANCER_WORKERS = 2;
 
     /** Events waiting to be written before new ones are dropped (client-go's broadcaster queues 1000). */
     static final int EVENT_QUEUE_CAPACITY = 1000;
@@ -151,6 +177,11 @@ public final class Controllers implements AutoCloseable {
                     new DeploymentController(client, informers, deployments, clock, events.recorder("deployment-controller")), options.deploymentWorkers()));
             WorkQueue<String> namespaces = queue("namespace", clock, scheduler);
             loops.add(new ControllerLoop("namespace", namespaces, new NamespaceController(client, informers, namespaces, clock), NAMESPACE_WORKERS));
+            if (options.loadBalancerRange() != null) {
+                WorkQueue<String> lb = queue("loadbalancer", clock, scheduler);
+                loops.add(new ControllerLoop("loadbalancer", lb, new LoadBalancerIpController(client, informers, lb,
+                        LoadBalancerIpPool.parse(options.loadBalancerRange()), events.recorder("loadbalancer-ip-controller")), LOAD_BALANCER_WORKERS));
+            }
             WorkQueue<String> gc = queue("garbagecollector", clock, scheduler);
             Reconciler collector = new GarbageCollector(client, informers, gc);
             loops.add(new ControllerLoop("garbagecollector", gc, collector, options.gcWorkers()));

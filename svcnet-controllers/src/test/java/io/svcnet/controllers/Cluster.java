@@ -145,6 +145,6 @@ final class Cluster implements AutoCloseable {
         eventually(Duration.ofSeconds(10), () -> assertThat(Thread.getAllStackTraces().keySet())
                 .extracting(Thread::getName).noneMatch(n -> n.startsWith("svcnet-endpoints") || n.startsWith("svcnet-deployment")
                         || n.startsWith("svcnet-replicaset") || n.startsWith("svcnet-garbage") || n.startsWith("svcnet-controllers-delay")
-                        || n.startsWith("svcnet-endpointslice") || n.startsWith("svcnet-namespace")));
+                        || n.startsWith("svcnet-endpointslice") || n.startsWith("svcnet-namespace") || n.startsWith("svcnet-loadbalancer")));
     }
 }

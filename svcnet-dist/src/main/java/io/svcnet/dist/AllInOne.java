@@ -38,10 +38,12 @@ import org.slf4j.LoggerFactory;
  * <p>Cluster DNS in the loopback backend listens on the first node's address (127.0.1.1) and is published as the
  * selector-less Service {@code kube-system/kube-dns} on the tenth address of the service range, with Endpoints and
  * an EndpointSlice pointing at the server, so the service proxy carries {@code <kube-dns ClusterIP>:53} to it — the
- * same path a pod's query takes in Kubernetes.
+ * same path a pod's query takes in Kubernetes — and {@code <kube-dns ClusterIP>:9153} to its CoreDNS-style metrics.
  *
  * <p>All nodes share the host's loopback, so ClusterIPs are served by node-1's proxy only (one scheduler per
- * Service keeps round robin exact); each node's proxy serves its own nodePorts on 127.0.1.N.
+ * Service keeps round robin exact); each node's proxy serves its own nodePorts on 127.0.1.N. LoadBalancer Services get
+ * an ingress IP from the controllers' LoadBalancer IP provider ({@code --load-balancer-range}), on which every node's
+ * proxy listens as on externalIPs (SO_REUSEPORT: the kernel spreads connections over them); not with netns.
  *
  * <p>With the netns backend (root, Linux) each node is a network namespace and its service proxy runs inside it, in
  * a child JVM, serving every ClusterIP there and nodePorts on the node IP; cluster DNS runs in node 1's namespace
@@ -52,9 +54,13 @@ final class AllInOne implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
 
-    /** How {@code svcnet up} was asked to run; {@code netnsPrefix} matters only with {@code network} netns. */
+    /**
+     * How {@code svcnet up} was asked to run; {@code netnsPrefix} matters only with {@code network} netns,
+     * {@code loadBalancerRange} only with loopback.
+     */
     record Options(Path dataDir, String address, int port, String serviceCidr, String nodePortRange, int nodes,
-            String proxyScheduler, String clusterDomain, int dnsPort, NetworkBackend network, String netnsPrefix) {}
+            String proxyScheduler, String clusterDomain, int dnsPort, NetworkBackend network, String netnsPrefix,
+            String loadBalancerRange) {}
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private ApiServer server;
@@ -80,7 +86,9 @@ final class AllInOne implements AutoCloseable {
         started.push(server);
         KubernetesClient client = ApiClients.connect(server.url(), server.token(), server.caCertFile());
         started.push(client);
-        Controllers controllers = Controllers.start(client, Controllers.Options.defaults());
+        // LoadBalancer IPs only on loopback: with netns an address would have to be added to a node's interface
+        Controllers controllers = Controllers.start(client, Controllers.Options.defaults()
+                .withLoadBalancerRange(o.network() == NetworkBackend.LOOPBACK ? o.loadBalancerRange() : null));
         started.push(controllers);
         // cluster-wide, even with no local nodes: nodes may join later with `svcnet node`
         // one cluster-wide pod cache per process: the scheduler and the node lifecycle share the controllers' informers
@@ -93,10 +101,13 @@ final class AllInOne implements AutoCloseable {
         }
         if (o.nodes() > 0) {
             InetAddress dnsBind = InetAddress.getByName("127.0.1.1");
-            ClusterDns dns = ClusterDns.start(client, DataPlaneCommand.kubeadmDns(DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain())));
+            // --dns-port 0 (tests, several clusters on one machine): metrics on any free port too, not 9153
+            DnsConfig dnsConfig = DnsConfig.defaults(dnsBind, o.dnsPort()).withZone(o.clusterDomain())
+                    .withMetricsPort(o.dnsPort() == 0 ? 0 : DnsConfig.DEFAULT_METRICS_PORT);
+            ClusterDns dns = ClusterDns.start(client, DataPlaneCommand.kubeadmDns(dnsConfig));
             started.push(dns);
             dnsAddress = "127.0.1.1:" + dns.udpPort();
-            publishKubeDns(client, tenthAddress(o.serviceCidr()), "127.0.1.1", "node-1", dns.udpPort());
+            publishKubeDns(client, tenthAddress(o.serviceCidr()), "127.0.1.1", "node-1", dns.udpPort(), dns.metricsPort());
         }
         for (int i = 1; i <= o.nodes(); i++) {
             String node = "node-" + i;
@@ -136,7 +147,7 @@ final class AllInOne implements AutoCloseable {
             nodes.add(config);
         }
         AgentConfig first = nodes.get(0);
-        publishKubeDns(client, kubeDns, first.nodeIp(), first.nodeName(), 53);
+        publishKubeDns(client, kubeDns, first.nodeIp(), first.nodeName(), 53, DnsConfig.DEFAULT_METRICS_PORT);
         for (AgentConfig config : nodes) {
             started.push(NetnsDataPlane.start(new NetnsDataPlane.Spec(config.nodeName(), config.nodeNamespace(), config.nodeIp(), kubeconfig,
                     socket, server.port(), o.proxyScheduler(), config == first ? o.clusterDomain() : null,
@@ -147,10 +158,13 @@ final class AllInOne implements AutoCloseable {
 
     /**
      * kube-system/kube-dns on the tenth service address, pointing at the DNS server at {@code ip:port} on node
-     * {@code nodeName} (kubeadm's layout). A kube-dns left with another ClusterIP (a data dir first used with another
-     * service CIDR) is replaced.
+     * {@code nodeName} and at its metrics on {@code ip:metricsPort} (kubeadm's layout: ports dns 53/UDP, dns-tcp
+     * 53/TCP, metrics 9153/TCP). A kube-dns left with another ClusterIP (a data dir first used with another service
+     * CIDR) is replaced; one without the metrics port (made by an older svcnet) gets it. With {@code metricsPort} -1
+     * (the DNS server could not listen for metrics) the Service keeps its metrics port but the endpoints carry none,
+     * so the proxy refuses connections to it rather than reaching something else.
      */
-    private void publishKubeDns(KubernetesClient client, String clusterIp, String ip, String nodeName, int port) {
+    private void publishKubeDns(KubernetesClient client, String clusterIp, String ip, String nodeName, int port, int metricsPort) {
         String ns = "kube-system";
         var existing = client.services().inNamespace(ns).withName("kube-dns").get();
         if (existing != null && !clusterIp.equals(existing.getSpec().getClusterIP())) {
@@ -166,6 +180,7 @@ final class AllInOne implements AutoCloseable {
                 }
             }
         }
+        int metricsTarget = metricsPort > 0 ? metricsPort : DnsConfig.DEFAULT_METRICS_PORT;
         if (existing == null) {
             client.services().inNamespace(ns).resource(new ServiceBuilder()
                     .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns")
@@ -173,15 +188,26 @@ final class AllInOne implements AutoCloseable {
                     .withNewSpec().withClusterIP(clusterIp)
                     .addNewPort().withName("dns").withProtocol("UDP").withPort(53).withNewTargetPort(port).endPort()
                     .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(53).withNewTargetPort(port).endPort()
+                    .addNewPort().withName("metrics").withProtocol("TCP").withPort(DnsConfig.DEFAULT_METRICS_PORT)
+                    .withNewTargetPort(metricsTarget).endPort()
                     .endSpec().build()).create();
+        } else if (existing.getSpec().getPorts().stream().noneMatch(p -> "metrics".equals(p.getName()))) {
+            LOG.info("kube-dns has no metrics port: adding {}/TCP", DnsConfig.DEFAULT_METRICS_PORT);
+            client.services().inNamespace(ns).resource(new ServiceBuilder(existing).editSpec()
+                    .addNewPort().withName("metrics").withProtocol("TCP").withPort(DnsConfig.DEFAULT_METRICS_PORT)
+                    .withNewTargetPort(metricsTarget).endPort()
+                    .endSpec().build()).update();
         }
-        client.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
+        var subset = new EndpointsBuilder()
                 .withNewMetadata().withName("kube-dns").addToLabels("k8s-app", "kube-dns").endMetadata()
                 .addNewSubset().addNewAddress().withIp(ip).withNodeName(nodeName).endAddress()
                 .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
-                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
-                .endSubset().build()).serverSideApply();
-        client.discovery().v1().endpointSlices().inNamespace(ns).resource(new EndpointSliceBuilder()
+                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort();
+        if (metricsPort > 0) {
+            subset.addNewPort().withName("metrics").withProtocol("TCP").withPort(metricsPort).endPort();
+        }
+        client.endpoints().inNamespace(ns).resource(subset.endSubset().build()).serverSideApply();
+        var slice = new EndpointSliceBuilder()
                 .withNewMetadata().withName("kube-dns-svcnet")
                 .addToLabels("kubernetes.io/service-name", "kube-dns")
                 .addToLabels("endpointslice.kubernetes.io/managed-by", "svcnet-all-in-one").endMetadata()
@@ -189,8 +215,11 @@ final class AllInOne implements AutoCloseable {
                 .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).withServing(true)
                 .withTerminating(false).endConditions().withNodeName(nodeName).endEndpoint()
                 .addNewPort().withName("dns").withProtocol("UDP").withPort(port).endPort()
-                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort()
-                .build()).serverSideApply();
+                .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(port).endPort();
+        if (metricsPort > 0) {
+            slice.addNewPort().withName("metrics").withProtocol("TCP").withPort(metricsPort).endPort();
+        }
+        client.discovery().v1().endpointSlices().inNamespace(ns).resource(slice.build()).serverSideApply();
     }
 
     static String tenthAddress(String cidr) {

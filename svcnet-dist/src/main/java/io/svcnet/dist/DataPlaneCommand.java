@@ -63,7 +63,7 @@ final class DataPlaneCommand implements Callable<Integer> {
     @Option(names = "--proxy-scheduler", defaultValue = "rr")
     String proxyScheduler;
 
-    @Option(names = "--dns-zone", description = "also run cluster DNS for this zone on <node-ip>:<dns-port>")
+    @Option(names = "--dns-zone", description = "also run cluster DNS for this zone on <node-ip>:<dns-port>, its metrics on <node-ip>:9153")
     String dnsZone;
 
     @Option(names = "--dns-port", defaultValue = "53")

@@ -3,7 +3,9 @@ package io.svcnet.dist;
 import io.svcnet.agent.AgentConfig;
 import io.svcnet.agent.NetworkBackend;
 import io.svcnet.apiserver.ApiServer;
+import io.svcnet.controllers.LoadBalancerIpPool;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -16,6 +18,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "up", mixinStandardHelpOptions = true, description = "Start svcnet: apiserver, store, controllers, nodes, proxy and DNS.")
 final class UpCommand implements Callable<Integer> {
+
+    /** Loopback addresses no other part of svcnet uses (ClusterIPs 127.96.0.0/12, nodes 127.0.1.N, pods 127.244.N.x). */
+    static final String DEFAULT_LOAD_BALANCER_RANGE = "127.200.0.0/24";
 
     @Option(names = "--port", description = "apiserver HTTPS port (default: ${DEFAULT-VALUE}; 0 = any free port)", defaultValue = "6443")
     int port;
@@ -44,6 +49,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--netns-prefix", description = "netns backend: namespaces are named PREFIX-host, PREFIX-<node>, PREFIX-<node>-<hash>; "
             + "a second cluster on the same machine needs its own (default: ${DEFAULT-VALUE})", defaultValue = AgentConfig.DEFAULT_NETNS_PREFIX)
     String netnsPrefix;
+
+    @Option(names = "--load-balancer-range", description = "addresses LoadBalancer Services get their EXTERNAL-IP from, a CIDR or "
+            + "FIRST-LAST (IPv4; a CIDR without its network and broadcast addresses) (default: ${DEFAULT-VALUE}); "
+            + "loopback only: with --network netns no LoadBalancer IPs are assigned", defaultValue = DEFAULT_LOAD_BALANCER_RANGE)
+    String loadBalancerRange;
 
     @Option(names = "--proxy-mode", description = "service proxy mode: userspace (default: ${DEFAULT-VALUE})", defaultValue = "userspace")
     String proxyMode;
@@ -89,11 +99,16 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("svcnet: --nodes must be between 0 and 254");
             return 2;
         }
+        String lbProblem = loadBalancerRangeProblem(loadBalancerRange, cidr);
+        if (backend == NetworkBackend.LOOPBACK && lbProblem != null) {
+            System.err.println("svcnet: --load-balancer-range: " + lbProblem);
+            return 2;
+        }
         Path dir = dataDir.toAbsolutePath().normalize();
         AllInOne all;
         try {
             all = AllInOne.start(new AllInOne.Options(dir, address, port, cidr, nodePortRange, nodes, proxyScheduler,
-                    clusterDomain, dnsPort, backend, netnsPrefix));
+                    clusterDomain, dnsPort, backend, netnsPrefix, loadBalancerRange));
         } catch (Exception e) {
             System.err.println("svcnet: " + e.getMessage());
             return 1;
@@ -132,5 +147,24 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Why {@code range} cannot be the LoadBalancer pool next to {@code serviceCidr} on the loopback backend (not an
+     * IPv4 CIDR or range, or it overlaps ClusterIPs, node IPs 127.0.1.0/24 or pod IPs 127.244.0.0/16), or null.
+     */
+    static String loadBalancerRangeProblem(String range, String serviceCidr) {
+        LoadBalancerIpPool pool;
+        try {
+            pool = LoadBalancerIpPool.parse(range);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        for (String used : List.of(serviceCidr, "127.0.1.0/24", "127.244.0.0/16")) {
+            if (pool.overlaps(used)) {
+                return range + " overlaps " + used + ", which svcnet already uses";
+            }
+        }
+        return null;
     }
 }

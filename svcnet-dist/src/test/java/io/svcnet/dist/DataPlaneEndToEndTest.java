@@ -166,6 +166,24 @@ class DataPlaneEndToEndTest {
         Kubectl.Result podRecord = digA(anyIp.replace('.', '-') + ".default.pod.cluster.local", "127.0.1.1", dnsPort);
         assertThat(podRecord.out().trim()).isEqualTo(anyIp);
 
+        // kubeadm's kube-dns ports, and CoreDNS's metrics through the ClusterIP: the service proxy carries :9153 to
+        // the DNS server's metrics listener, which has counted the digs above
+        assertThat(kubectl.ok("get", "svc", "-n", "kube-system", "kube-dns")).contains("53/UDP,53/TCP,9153/TCP");
+        assertThat(kubectl.ok("get", "svc", "-n", "kube-system", "kube-dns", "-o",
+                "jsonpath={range .spec.ports[*]}{.name}:{.protocol}/{.port} {end}").trim())
+                .isEqualTo("dns:UDP/53 dns-tcp:TCP/53 metrics:TCP/9153");
+        assertThat(kubectl.ok("get", "endpoints", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.subsets[0].ports[*].name}"))
+                .isEqualTo("dns dns-tcp metrics");
+        assertThat(kubectl.ok("get", "endpointslices", "-n", "kube-system", "-l", "kubernetes.io/service-name=kube-dns",
+                "-o", "jsonpath={.items[*].ports[*].name}")).isEqualTo("dns dns-tcp metrics");
+        String kubeDnsIp = kubectl.ok("get", "svc", "-n", "kube-system", "kube-dns", "-o", "jsonpath={.spec.clusterIP}");
+        eventually("kube-dns metrics on " + kubeDnsIp + ":9153", () -> get("http://" + kubeDnsIp + ":9153/metrics").startsWith("200 "));
+        String metrics = get("http://" + kubeDnsIp + ":9153/metrics");
+        assertThat(metrics).containsPattern("coredns_dns_requests_total\\{[^}]*proto=\"udp\"[^}]*server=\"dns://127\\.0\\.1\\.1:"
+                + dnsPort + "\"[^}]*type=\"A\"[^}]*zone=\"\\.\"[^}]*} [1-9]")
+                .containsPattern("coredns_dns_responses_total\\{plugin=\"kubernetes\",rcode=\"NOERROR\"[^}]*} [1-9]")
+                .contains("# TYPE coredns_dns_request_duration_seconds histogram", "coredns_build_info{");
+
         String victim = ipToPod.values().iterator().next();
         String victimIp = ipToPod.entrySet().stream().filter(e -> e.getValue().equals(victim)).findFirst().orElseThrow().getKey();
         kubectl.ok("delete", "pod", victim);

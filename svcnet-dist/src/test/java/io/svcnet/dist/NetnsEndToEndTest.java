@@ -154,6 +154,12 @@ class NetnsEndToEndTest {
         assertThat(sh(IP, "netns", "exec", podNs, "dig", "+short", "+time=3", "+tries=2", "myapp.default.svc.cluster.local").trim())
                 .isEqualTo(clusterIp);
         assertThat(sh(IP, "netns", "exec", podNs, "getent", "hosts", "myapp")).as("the search path").startsWith(clusterIp + " ");
+        // CoreDNS's metrics port of kube-dns, from the pod: the DNS server's listener in node-1's namespace
+        assertThat(kubectl.ok("get", "svc", "-n", "kube-system", "kube-dns")).contains("53/UDP,53/TCP,9153/TCP");
+        eventually("kube-dns metrics on 10.96.0.10:9153 from inside " + podNs,
+                () -> httpIn(podNs, "10.96.0.10", 9153, "/metrics").contains("coredns_dns_requests_total{"));
+        assertThat(httpIn(podNs, "10.96.0.10", 9153, "/metrics"))
+                .containsPattern("coredns_dns_responses_total\\{plugin=\"kubernetes\",rcode=\"NOERROR\",server=\"dns://10\\.250\\.1\\.2:53\"");
 
         String nodePort = kubectl.ok("get", "svc", "myapp", "-o", "jsonpath={.spec.ports[0].nodePort}");
         for (String nodeIp : List.of("10.250.1.2", "10.250.2.2")) {
