@@ -4,6 +4,8 @@
 # Several svcnet JVMs with different JVM options run side by side (one apiserver + proxy each, own node IPs), so
 # GC or JIT settings are compared in the same run, e.g.
 #   SVCNET_BENCH_JVMS='g1=-Xmx1g;serial=-Xmx1g -XX:+UseSerialGC' bench/proxy/latency.sh 2 6 6
+# and so are two builds: a name written name@DIR takes svcnet-proxy's classes from DIR (e.g. an older commit's
+# `mvn compile` output), e.g. SVCNET_BENCH_JVMS='old@/tmp/old/svcnet-proxy/target/classes=-Xmx1g -Xms256m;new=-Xmx1g -Xms256m'.
 # For each round and target: wrk -t1 -c64 keep-alive for SECS seconds; a wrk Lua hook prints p50/p90/p99/p99.9/max
 # from wrk's own histogram. Each column is the median over the rounds; "p99 / HAProxy p99" is the median of the
 # per-round ratios (a round measures every target one after the other). Direct's p99 is no baseline for "added"
@@ -63,10 +65,14 @@ IFS=';' read -ra SPECS <<< "$JVMS"
 n=0
 for spec in "${SPECS[@]}"; do   # name=options; JVM n uses 127.0.1.(2n+1) (copying proxy) and 127.0.1.(2n+2) (default, splice)
   name=${spec%%=*}; opts=${spec#*=}; n=$((n + 1))
+  JCP=$CP
+  if [[ $name == *@* ]]; then   # name@DIR: svcnet-proxy classes from DIR (another build) ahead of this one's
+    JCP="$WORK/classes:${name#*@}:$(cat "$WORK/cp.txt")"; name=${name%%@*}
+  fi
   read -ra OPTS <<< "$opts"
   java "${OPTS[@]}" -Xlog:gc:file="$WORK/gc-$name.log":uptime -Dio.netty.leakDetection.level=disabled \
       -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dsvcnet.bench.ip=127.0.1.$((2 * n - 1)) \
-      -Dsvcnet.bench.spliceIp=127.0.1.$((2 * n)) -Dsvcnet.bench.noClusterIps=true -cp "$CP" \
+      -Dsvcnet.bench.spliceIp=127.0.1.$((2 * n)) -Dsvcnet.bench.noClusterIps=true -cp "$JCP" \
       ProxyBench "$WORK/$name" "$W" $BACKEND $IPERF "$WORK/$name.out" > "$WORK/$name.log" 2>&1 & PIDS+=($!)
   JPID[$name]=$!
   for i in $(seq 1 300); do [ -s "$WORK/$name.out" ] && break; sleep 0.2; done
