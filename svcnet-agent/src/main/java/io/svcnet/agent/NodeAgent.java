@@ -3,6 +3,7 @@ package io.svcnet.agent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.svcnet.agent.internal.HostPortForwarder;
+import io.svcnet.agent.internal.KubeletEvents;
 import io.svcnet.agent.internal.KubeletServer;
 import io.svcnet.agent.internal.NetnsNode;
 import io.svcnet.agent.internal.NodeRegistration;
@@ -105,10 +106,11 @@ public final class NodeAgent implements AutoCloseable {
             // loopback pod IPs are machine-wide, shared with every other svcnet on the machine; netns ones are the cluster's own
             ips = netns != null ? new PodIpAllocator(config.podCidr()) : PodIpAllocator.sharedLoopback(config.podCidr());
             RuntimeServices rt = new RuntimeServices(client, config, scheduler, blocking, probes, statusWriters, loops,
-                    ips, netns, netns != null ? netns.hostPorts() : new HostPortForwarder(loops));
+                    ips, netns, netns != null ? netns.hostPorts() : new HostPortForwarder(loops),
+                    new KubeletEvents(client, statusWriters, config.nodeName(), config.clock()));
             pods = new PodRuntime(rt);
             server = KubeletServer.start(rt, pods);
-            NodeRegistration registration = new NodeRegistration(client, config, server.port());
+            NodeRegistration registration = new NodeRegistration(client, config, server.port(), rt.events());
             registration.register();
             NodeAgent agent = new NodeAgent(config, rt, pods, server);
             long every = config.heartbeatInterval().toMillis();

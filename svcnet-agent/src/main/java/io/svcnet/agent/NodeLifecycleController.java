@@ -1,5 +1,7 @@
 package io.svcnet.agent;
 
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -47,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * kube-controller-manager's garbage collector would. Pods bound to a Node that no longer exists are deleted (grace
  * period 0) once they have been orphaned for the grace period, as the pod garbage collector does.
  *
+ * <p>Like upstream's {@code monitorNodeHealth}, each pass compares the Nodes with the ones it knew: a new one gets a
+ * {@code Normal RegisteredNode} event "Node &lt;node&gt; event: Registered Node &lt;node&gt; in Controller", a vanished one
+ * {@code RemovingNode} "Node &lt;node&gt; event: Removing Node &lt;node&gt; from Controller" (source {@code node-controller};
+ * {@code controllerutil.RecordNodeEvent}: involvedObject Node with the object's uid, no namespace, so the event lives
+ * in {@code default}). Every Node present when the controller starts is new to it, as upstream after a restart.
+ *
  * <p>Run one per cluster. Threading: three fabric8 informers (nodes, pods, node Leases) and one thread
  * ({@code svcnet-node-lifecycle}) that runs the monitor passes and writes through the client.
  */
@@ -80,6 +88,8 @@ public final class NodeLifecycleController implements AutoCloseable {
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<Lease> leases;
     private final ScheduledExecutorService thread;
+    /** The Nodes the last pass saw: name to uid. Monitor thread only. */
+    private final Map<String, String> knownNodes = new java.util.HashMap<>();
 
     /** Whether the node and pod informers are this controller's own (stopped on close) or shared. */
     private final boolean ownsInformers;
@@ -137,6 +147,7 @@ public final class NodeLifecycleController implements AutoCloseable {
     /** One pass over every node, then over orphaned node Leases. */
     void monitor() {
         Instant now = options.clock().instant();
+        observeAddedAndDeleted(nodes.getStore().list(), now);
         for (Node node : nodes.getStore().list()) {
             NodeCondition ready = readyCondition(node);
             if (ready == null) {
@@ -153,6 +164,49 @@ public final class NodeLifecycleController implements AutoCloseable {
         }
         deleteOrphanedLeases();
         deleteOrphanedPods(now);
+    }
+
+    /** Records RegisteredNode for Nodes the last pass did not know and RemovingNode for the ones that are gone. */
+    private void observeAddedAndDeleted(List<Node> current, Instant now) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (Node node : current) {
+            seen.put(node.getMetadata().getName(), node.getMetadata().getUid());
+        }
+        for (Map.Entry<String, String> n : seen.entrySet()) {
+            if (!knownNodes.containsKey(n.getKey())) {
+                LOG.debug("controller observed a new Node {}", n.getKey());
+                recordNodeEvent(n.getKey(), n.getValue(), "RegisteredNode", "Registered Node " + n.getKey() + " in Controller", now);
+            }
+        }
+        for (Map.Entry<String, String> n : knownNodes.entrySet()) {
+            if (!seen.containsKey(n.getKey())) {
+                LOG.debug("controller observed a Node deletion {}", n.getKey());
+                recordNodeEvent(n.getKey(), n.getValue(), "RemovingNode", "Removing Node " + n.getKey() + " from Controller", now);
+            }
+        }
+        knownNodes.clear();
+        knownNodes.putAll(seen);
+    }
+
+    /** {@code controllerutil.RecordNodeEvent}: "Node &lt;node&gt; event: &lt;event&gt;", best effort. */
+    private void recordNodeEvent(String nodeName, String uid, String reason, String event, Instant now) {
+        String at = Timestamps.format(now);
+        Event e = new EventBuilder()
+                .withNewMetadata()
+                    .withName(nodeName + "." + Long.toHexString(now.getEpochSecond() * 1_000_000_000L + now.getNano()))
+                    .withNamespace("default")
+                .endMetadata()
+                .withNewInvolvedObject().withApiVersion("v1").withKind("Node").withName(nodeName).withUid(uid).withNamespace("").endInvolvedObject()
+                .withType("Normal").withReason(reason).withMessage("Node " + nodeName + " event: " + event)
+                .withNewSource().withComponent("node-controller").endSource()
+                .withReportingComponent("node-controller")
+                .withFirstTimestamp(at).withLastTimestamp(at).withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace("default").resource(e).create();
+        } catch (KubernetesClientException ex) {
+            LOG.debug("event {} for Node {} not written: {}", reason, nodeName, ex.getMessage());
+        }
     }
 
     /** Pods bound to a node that does not exist, with when this controller first saw them so. */

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.svcnet.agent.internal.KubeletEvents;
 import io.svcnet.agent.internal.NodeLease;
 import io.svcnet.agent.internal.NodeRegistration;
 import java.nio.file.Path;
@@ -100,7 +101,8 @@ class NodeHeartbeatTest {
     void registrationRenewsTheLeaseEveryHeartbeatAndPostsStatusOnlyWhenDueOrChanged() throws Exception {
         ManualClock clock = new ManualClock(T0);
         AgentConfig config = cluster.config(7).withClock(clock).withHeartbeatInterval(Duration.ofSeconds(10));
-        NodeRegistration registration = new NodeRegistration(cluster.client, config, 10250);
+        NodeRegistration registration = new NodeRegistration(cluster.client, config, 10250,
+                new KubeletEvents(cluster.client, Runnable::run, config.nodeName(), clock));
         registration.register();
 
         Node node = node("node-7");
@@ -195,6 +197,14 @@ class NodeHeartbeatTest {
                 new NodeLifecycleController.Options(grace, Duration.ofHours(1), clock))) {
             clock.set(T0.plus(grace).minusSeconds(1));
             controller.monitor();
+            // every Node is new to a starting controller: RegisteredNode (controllerutil.RecordNodeEvent, the Node's uid)
+            assertThat(cluster.client.v1().events().inNamespace("default").withField("involvedObject.name", "leased").list().getItems())
+                    .filteredOn(e -> "RegisteredNode".equals(e.getReason())).singleElement().satisfies(e -> {
+                        assertThat(e.getMessage()).isEqualTo("Node leased event: Registered Node leased in Controller");
+                        assertThat(e.getSource().getComponent()).isEqualTo("node-controller");
+                        assertThat(e.getInvolvedObject().getKind()).isEqualTo("Node");
+                        assertThat(e.getInvolvedObject().getUid()).isEqualTo(leased.getMetadata().getUid());
+                    });
             assertThat(ready(node("leased")).getStatus()).as("the Lease keeps it alive").isEqualTo("True");
             assertThat(ready(node("unleased")).getStatus()).as("no Lease: the status heartbeat counts").isEqualTo("True");
             assertThat(ready(node("stale-owner")).getStatus()).as("another Node's Lease does not count").isEqualTo("Unknown");

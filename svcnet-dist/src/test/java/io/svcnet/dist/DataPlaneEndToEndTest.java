@@ -122,6 +122,16 @@ class DataPlaneEndToEndTest {
         eventually("3 running pods", () -> kubectl.ok("get", "pods", "-l", "app=myapp").lines().filter(l -> l.contains("Running")).count() == 3);
         String wide = kubectl.ok("get", "pods", "-o", "wide", "-l", "app=myapp");
         assertThat(wide).contains("node-1").contains("node-2");
+        // kubectl describe node finds the kubelet's and the node lifecycle controller's events by involvedObject kind and name
+        eventually("node-1's events in kubectl describe node", () -> {
+            String node = kubectl.ok("describe", "node", "node-1");
+            return node.matches("(?s).*\\n\\s+Normal\\s+Starting\\s+\\S+\\s+kubelet(, node-1)?\\s+Starting kubelet\\.\\n.*")
+                    && node.matches("(?s).*\\n\\s+Normal\\s+NodeHasSufficientMemory\\s+\\S+\\s+kubelet(, node-1)?\\s+"
+                            + "Node node-1 status is now: NodeHasSufficientMemory\\n.*")
+                    && node.matches("(?s).*\\n\\s+Normal\\s+NodeReady\\s+\\S+\\s+kubelet(, node-1)?\\s+Node node-1 status is now: NodeReady\\n.*")
+                    && node.matches("(?s).*\\n\\s+Normal\\s+RegisteredNode\\s+\\S+\\s+node-controller\\s+"
+                            + "Node node-1 event: Registered Node node-1 in Controller\\n.*");
+        });
         Map<String, String> ipToPod = new HashMap<>();
         for (String line : kubectl.ok("get", "pods", "-l", "app=myapp", "-o",
                 "jsonpath={range .items[*]}{.status.podIP} {.metadata.name}{\"\\n\"}{end}").lines().toList()) {

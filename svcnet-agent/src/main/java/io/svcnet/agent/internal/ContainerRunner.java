@@ -309,8 +309,10 @@ public final class ContainerRunner {
         backoff = backoff == null ? rt.config().initialBackoff() : min(backoff.multipliedBy(2), rt.config().maxBackoff());
         lastTerminated = terminated;
         if (!delay.isZero()) {
-            waiting("CrashLoopBackOff", "back-off " + human(delay) + " restarting failed container=" + spec.getName() + " pod="
-                    + pod.pod().getMetadata().getName() + "_" + pod.pod().getMetadata().getNamespace() + "(" + pod.pod().getMetadata().getUid() + ")");
+            String formatPod = pod.pod().getMetadata().getName() + "_" + pod.pod().getMetadata().getNamespace() + "(" + pod.pod().getMetadata().getUid() + ")";
+            waiting("CrashLoopBackOff", "back-off " + human(delay) + " restarting failed container=" + spec.getName() + " pod=" + formatPod);
+            // kuberuntime_manager.go doBackOff: the kubelet refuses to start the container and says so (counted up as x2, x3, …)
+            PodEvents.warning(rt, pod.pod(), "BackOff", "Back-off restarting failed container " + spec.getName() + " in pod " + formatPod);
         }
         try {
             pendingStart = rt.scheduler().schedule(() -> {

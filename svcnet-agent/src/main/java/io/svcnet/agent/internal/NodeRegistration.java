@@ -50,6 +50,15 @@ import org.slf4j.LoggerFactory;
  * A Node that is gone makes {@link #heartbeat()} fail with a 404 {@link KubernetesClientException}, on which the
  * agent registers again.
  *
+ * <p>Events on the Node, as the kubelet records them ({@link KubeletEvents#nodeRef()}: namespace {@code default},
+ * {@code involvedObject.uid} = the node's name), which {@code kubectl describe node} lists: on registering
+ * {@code Starting} "Starting kubelet." (kubelet.go), the pressure conditions' {@code NodeHasSufficientMemory},
+ * {@code NodeHasNoDiskPressure}, {@code NodeHasSufficientPID} "Node &lt;node&gt; status is now: &lt;reason&gt;"
+ * (nodestatus/setters.go, recorded for the fresh status of every kubelet start) and {@code NodeAllocatableEnforced}
+ * "Updated Node Allocatable limit across pods" (cm/node_container_manager_linux.go); {@code NodeReady} whenever the
+ * status posted turns the Node's Ready condition True from anything else (absent, False, or the lifecycle
+ * controller's Unknown), and the pressure events again when a post turns such a condition back to False.
+ *
  * <p>Threading: called from the agent's scheduler thread only, one call at a time.
  */
 public final class NodeRegistration {
@@ -68,12 +77,15 @@ public final class NodeRegistration {
     private final int kubeletPort;
     private final NodeLease lease;
     private final Duration reportFrequency;
+    private final KubeletEvents events;
     private String readySince;
     private Instant lastReport;
     private boolean leaseFailing;
+    private boolean started;
 
-    public NodeRegistration(KubernetesClient client, AgentConfig config, int kubeletPort) {
+    public NodeRegistration(KubernetesClient client, AgentConfig config, int kubeletPort, KubeletEvents events) {
         this.client = client;
+        this.events = events;
         this.config = config;
         this.kubeletPort = kubeletPort;
         this.lease = new NodeLease(client, config.nodeName(), leaseDurationSeconds(config.heartbeatInterval()), config.clock());
@@ -100,12 +112,17 @@ public final class NodeRegistration {
     /** Creates or takes over the Node, posts a full Ready status and renews the Lease. */
     public void register() {
         Instant now = config.clock().instant();
+        if (!started) {
+            events.node("Normal", "Starting", "Starting kubelet."); // once: re-registering a deleted Node is no restart
+            started = true;
+        }
         Node desired = new NodeBuilder()
                 .withNewMetadata().withName(config.nodeName()).withLabels(labels()).withAnnotations(annotations()).endMetadata()
                 .withNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
                 .withStatus(status(now))
                 .build();
         Node node;
+        NodeStatus before = null; // a new Node has no status yet (whatever the create echoes back)
         try {
             node = client.nodes().resource(desired).create();
         } catch (KubernetesClientException e) {
@@ -117,8 +134,13 @@ public final class NodeRegistration {
                     .editMetadata().addToLabels(labels()).addToAnnotations(annotations()).endMetadata()
                     .editOrNewSpec().withPodCIDR(config.podCidr()).withPodCIDRs(config.podCidr()).endSpec()
                     .build());
+            before = node.getStatus();
         }
-        postStatus(status(now), now);
+        NodeStatus posted = status(now);
+        postStatus(posted, now);
+        recordConditionEvents(null, posted);
+        events.node("Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods");
+        recordReadyEvent(before, posted);
         renewLease(node);
     }
 
@@ -143,7 +165,40 @@ public final class NodeRegistration {
         boolean due = lastReport == null || Duration.between(lastReport, now).compareTo(reportFrequency) >= 0;
         if (!leased || due || changed(current.getStatus(), desired)) {
             postStatus(desired, now);
+            recordConditionEvents(current.getStatus(), desired);
+            recordReadyEvent(current.getStatus(), desired);
         }
+    }
+
+    /**
+     * The pressure conditions' events for each one {@code posted} sets to a status {@code before} did not have (all of
+     * them when {@code before} is null: a kubelet's first status), as the condition setters record them.
+     */
+    private void recordConditionEvents(NodeStatus before, NodeStatus posted) {
+        for (NodeCondition c : posted.getConditions()) {
+            if (!"Ready".equals(c.getType()) && (before == null || !c.getStatus().equals(conditionStatus(before, c.getType())))) {
+                statusEvent(c.getReason().replaceFirst("^Kubelet", "Node"));
+            }
+        }
+    }
+
+    /** {@code NodeReady} when {@code posted} turns Ready True from anything else (absent, False, Unknown). */
+    private void recordReadyEvent(NodeStatus before, NodeStatus posted) {
+        if ("True".equals(conditionStatus(posted, "Ready")) && !"True".equals(conditionStatus(before, "Ready"))) {
+            statusEvent("NodeReady");
+        }
+    }
+
+    /** The kubelet's {@code recordNodeStatusEvent}: "Node &lt;node&gt; status is now: &lt;event&gt;". */
+    private void statusEvent(String event) {
+        events.node("Normal", event, "Node " + config.nodeName() + " status is now: " + event);
+    }
+
+    private static String conditionStatus(NodeStatus status, String type) {
+        if (status == null || status.getConditions() == null) {
+            return null;
+        }
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).map(NodeCondition::getStatus).findFirst().orElse(null);
     }
 
     private void postStatus(NodeStatus status, Instant now) {

@@ -2,21 +2,22 @@ package io.svcnet.agent.internal;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes core/v1 Events about a pod the way Kubernetes' event recorders do ({@code <pod>.<hex>} names, the source
  * component — {@code kubelet} on this node, or {@code default-scheduler}), so that {@code kubectl describe pod} and
- * {@code kubectl get events} show them. Best effort: a failed write is logged at debug and dropped, as the recorder
- * drops events it cannot send.
+ * {@code kubectl get events} show them. The kubelet's go through the node's {@link KubeletEvents}, which counts
+ * repeats up as client-go's correlator does; the scheduler's are written one by one. Best effort: a failed write is
+ * logged at debug and dropped, as the recorder drops events it cannot send.
  *
  * <p>Threading: every method only queues the write on the given executor; any thread.
  */
@@ -36,19 +37,10 @@ public final class PodEvents {
         kubelet(rt, pod, "Normal", reason, message);
     }
 
+    /** Through the node's {@link KubeletEvents}, so a repeat (a {@code BackOff}, a restart's {@code Started}) counts up. */
     private static void kubelet(RuntimeServices rt, Pod pod, String type, String reason, String message) {
-        record(rt.client(), rt.statusWriters(), pod, type, reason, message, "kubelet", rt.config().nodeName(), rt.config().clock().instant());
-    }
-
-    /**
-     * client-go names an event {@code <object>.<unix nanoseconds in hex>}, so listing a pod's events (sorted by name)
-     * shows them in the order they happened even within one second (kubectl describe sorts by the second-precision
-     * timestamps, stably). The clock gives microseconds: a random sub-microsecond part keeps two events of one
-     * microsecond apart.
-     */
-    private static long nameNanos(Instant now) {
-        long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        return nanos - nanos % 1000 + ThreadLocalRandom.current().nextInt(1000);
+        rt.events().record(new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).build(), type, reason, message);
     }
 
     /**
@@ -61,7 +53,7 @@ public final class PodEvents {
         String ns = pod.getMetadata().getNamespace();
         Event e = new EventBuilder()
                 .withNewMetadata()
-                    .withName(pod.getMetadata().getName() + "." + Long.toHexString(nameNanos(now)))
+                    .withName(pod.getMetadata().getName() + "." + Long.toHexString(KubeletEvents.nameNanos(now)))
                     .withNamespace(ns)
                 .endMetadata()
                 .withNewInvolvedObject()

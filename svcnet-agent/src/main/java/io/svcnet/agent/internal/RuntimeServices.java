@@ -20,7 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param ips        the node's pod IP pool
  * @param netns      the node's namespaces in the netns backend; null in the loopback backend
  * @param hostPorts  how the node serves pods' hostPorts (loopback: {@link HostPortForwarder}; netns: {@link HostPortRules})
+ * @param events     the kubelet's event recorder (pod and node events, repeats counted up), writing on {@code statusWriters}
  */
 public record RuntimeServices(KubernetesClient client, AgentConfig config, ScheduledExecutorService scheduler, ExecutorService blocking,
         ExecutorService probes, ExecutorService statusWriters, EventLoopGroup loops, PodIpAllocator ips, NetnsNode netns,
-        HostPorts hostPorts) {}
+        HostPorts hostPorts, KubeletEvents events) {}
