@@ -1,5 +1,6 @@
 package io.svcnet.apiserver;
 
+import static io.svcnet.apiserver.TestApiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,38 +11,19 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The REST surface over real HTTPS: status codes, Status bodies, paging, watch semantics, patch types, limits. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ApiServerHttpTest {
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
-
-    static JsonNode json(HttpResponse<String> r) {
-        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     static String svc(String name, String labels) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":{" + labels

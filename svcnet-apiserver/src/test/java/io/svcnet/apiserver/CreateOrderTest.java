@@ -1,18 +1,14 @@
 package io.svcnet.apiserver;
 
+import static io.svcnet.apiserver.TestApiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.svcnet.api.json.Json;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The order in which a create is refused, as kube-apiserver's createHandler checks: the body is decoded (strict field
@@ -31,24 +27,8 @@ class CreateOrderTest {
              "spec":{"rules":[{"http":{"paths":[{"path":"/","pathType":"Prefix",
                "backend":{"serviceName":"web","servicePort":80}}]}}]}}""";
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     @Test
     void strictDecodingErrorComesBeforeTheMissingNamespace() throws Exception {

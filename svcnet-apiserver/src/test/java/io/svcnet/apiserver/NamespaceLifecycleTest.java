@@ -1,18 +1,16 @@
 package io.svcnet.apiserver;
 
+import static io.svcnet.apiserver.TestApiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.svcnet.api.json.Json;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The apiserver's half of graceful namespace deletion over real HTTPS (no namespace controller runs here): DELETE
@@ -23,24 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class NamespaceLifecycleTest {
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     private static HttpResponse<String> namespace(String name) throws Exception {
         return api.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}");

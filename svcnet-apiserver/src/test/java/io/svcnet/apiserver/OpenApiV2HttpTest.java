@@ -7,13 +7,10 @@ import io.svcnet.api.json.Json;
 import io.svcnet.api.schema.OpenApiV2;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /openapi/v2} over real HTTPS, negotiated as kube-openapi's handler: protobuf for kubectl's Accept, JSON
@@ -23,20 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class OpenApiV2HttpTest {
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     private static HttpResponse<byte[]> get(String path, String accept, String ifNoneMatch) throws Exception {
         var b = api.request(path).GET();

@@ -1,5 +1,6 @@
 package io.svcnet.apiserver;
 
+import static io.svcnet.apiserver.TestApiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,14 +10,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Graceful pod deletion over real HTTPS, as kube-apiserver does it: a bound, running pod is only marked
@@ -28,24 +26,8 @@ class PodGracefulDeletionTest {
 
     private static final String PODS = "/api/v1/namespaces/default/pods";
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     /** Creates a pod; {@code node} null leaves it unbound; {@code grace} null leaves the default. */
     private static JsonNode pod(String name, String node, Integer grace) throws Exception {

@@ -1,18 +1,14 @@
 package io.svcnet.apiserver;
 
+import static io.svcnet.apiserver.TestApiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.svcnet.api.json.Json;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The options of a write over real HTTPS, refused as kube-apiserver 1.32 refuses them: 422 Invalid with the options' kind
@@ -25,24 +21,8 @@ class WriteOptionsTest {
     private static final String CMS = "/api/v1/namespaces/default/configmaps";
     private static final String FOO = "Unsupported value: []string{\"foo\"}: supported values: \"All\"";
 
-    @TempDir
-    static Path dir;
-
-    static TestApiServer api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        api = new TestApiServer(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
-
-    private static JsonNode json(HttpResponse<String> r) {
-        return Json.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    }
+    @RegisterExtension
+    static final TestApiServer api = TestApiServer.perClass();
 
     private static String configMap(String name) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\"},\"data\":{\"k\":\"v\"}}";
