@@ -1,5 +1,6 @@
 package io.svcnet.controllers;
 
+import io.svcnet.api.net.Ipv4;
 import java.util.Objects;
 
 /**
@@ -56,7 +57,7 @@ public record LoadBalancerIpPool(String text, long first, long last) {
 
     /** Whether {@code ip} (dotted IPv4; anything else is not) is one of the pool's addresses. */
     public boolean contains(String ip) {
-        long v = parseOrMinus1(ip);
+        long v = Ipv4.parse(ip);
         return v >= first && v <= last;
     }
 
@@ -66,7 +67,7 @@ public record LoadBalancerIpPool(String text, long first, long last) {
      */
     public boolean overlaps(String cidr) {
         int slash = cidr.indexOf('/');
-        long base = slash < 0 ? -1 : parseOrMinus1(cidr.substring(0, slash));
+        long base = slash < 0 ? -1 : Ipv4.parse(cidr.substring(0, slash));
         int bits;
         try {
             bits = slash < 0 ? -1 : Integer.parseInt(cidr.substring(slash + 1));
@@ -87,40 +88,13 @@ public record LoadBalancerIpPool(String text, long first, long last) {
 
     /** The {@code i}-th address (0-based) in dotted form. */
     public String address(long i) {
-        return toDotted(first + i);
-    }
-
-    private static String toDotted(long v) {
-        return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
+        return Ipv4.format(first + i);
     }
 
     private static long toLong(String ip, String text) {
-        long v = parseOrMinus1(ip);
+        long v = Ipv4.parse(ip);
         if (v < 0) {
             throw new IllegalArgumentException("invalid load balancer range \"" + text + "\": \"" + ip + "\" is not an IPv4 address");
-        }
-        return v;
-    }
-
-    /** A dotted-quad IPv4 address as an unsigned value, or -1 when {@code ip} is not one. */
-    public static long parseOrMinus1(String ip) {
-        if (ip == null) {
-            return -1;
-        }
-        String[] parts = ip.split("\\.", -1);
-        if (parts.length != 4) {
-            return -1;
-        }
-        long v = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-                return -1;
-            }
-            int octet = Integer.parseInt(p);
-            if (octet > 255) {
-                return -1;
-            }
-            v = (v << 8) | octet;
         }
         return v;
     }

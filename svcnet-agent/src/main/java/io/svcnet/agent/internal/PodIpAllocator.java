@@ -1,5 +1,6 @@
 package io.svcnet.agent.internal;
 
+import io.svcnet.api.net.Ipv4;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -124,7 +125,7 @@ public final class PodIpAllocator implements AutoCloseable {
                 next = next >= last ? first : next + 1;
                 if (!used.get(host)) {
                     used.set(host);
-                    return toString(base + host);
+                    return Ipv4.format(base + host);
                 }
             }
             throw new IllegalStateException("pod CIDR " + cidr + " is exhausted: " + (last - first + 1) + " pods hold an IP");
@@ -148,10 +149,10 @@ public final class PodIpAllocator implements AutoCloseable {
                 continue;
             }
             if (scan.live().get(host)) {
-                skipped.add(toString(base + host) + (scan.claimed().get(host) ? " (claimed by another svcnet agent)" : " (a socket of another process)"));
+                skipped.add(Ipv4.format(base + host) + (scan.claimed().get(host) ? " (claimed by another svcnet agent)" : " (a socket of another process)"));
                 continue;
             }
-            String ip = toString(base + host);
+            String ip = Ipv4.format(base + host);
             if (claiming && !claim(host, ip)) {
                 skipped.add(ip + " (claimed by another svcnet agent)");
                 continue;
@@ -243,9 +244,5 @@ public final class PodIpAllocator implements AutoCloseable {
             v = (v << 8) | octet;
         }
         return v;
-    }
-
-    private static String toString(long v) {
-        return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
     }
 }

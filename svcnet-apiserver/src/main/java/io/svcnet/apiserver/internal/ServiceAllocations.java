@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.svcnet.api.json.Json;
+import io.svcnet.api.net.Ipv4;
 import io.svcnet.api.resource.ResourceTypes;
 import io.svcnet.store.KeyExistsException;
 import io.svcnet.store.Store;
@@ -134,7 +135,7 @@ final class ServiceAllocations {
                     spec.put("clusterIP", ip);
                     spec.putArray("clusterIPs").add(ip);
                 } else if (!requested.equals(had)) {
-                    long ipValue = ServiceCidr.parseIpv4(requested);
+                    long ipValue = Ipv4.parse(requested);
                     if (!cidr.allocatable(ipValue)) {
                         throw invalidIp(svc, requested, "the provided IP (" + requested + ") is not in the valid range. The range of valid IPs is " + cidr);
                     }
@@ -295,7 +296,7 @@ final class ServiceAllocations {
     }
 
     private void releaseIp(String ip, String uid) {
-        long v = ServiceCidr.parseIpv4(ip);
+        long v = Ipv4.parse(ip);
         if (v >= 0 && cidr.allocatable(v)) {
             ips.release(cidr.offsetOf(v), uid);
         }
@@ -312,7 +313,7 @@ final class ServiceAllocations {
             String uid = svc.path("metadata").path("uid").asText();
             String owner = ServiceStrategy.owner(svc);
             if (ServiceStrategy.needsClusterIp(svc)) {
-                long v = ServiceCidr.parseIpv4(svc.path("spec").path("clusterIP").asText(""));
+                long v = Ipv4.parse(svc.path("spec").path("clusterIP").asText(""));
                 if (v >= 0 && cidr.allocatable(v)) {
                     long offset = cidr.offsetOf(v);
                     expected.put(ips.key(offset), uid);

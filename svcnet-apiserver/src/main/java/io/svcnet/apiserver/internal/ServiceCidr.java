@@ -1,5 +1,7 @@
 package io.svcnet.apiserver.internal;
 
+import io.svcnet.api.net.Ipv4;
+
 /**
  * An IPv4 service range such as {@code 10.96.0.0/12}: the network and broadcast addresses are never handed
  * out, offset 1 (the first address) is kube-apiserver's address for {@code default/kubernetes}, and offset 10 is
@@ -12,37 +14,13 @@ record ServiceCidr(long network, int prefixLength) {
         if (slash < 0) {
             throw new IllegalArgumentException("service CIDR must look like 10.96.0.0/12, got " + cidr);
         }
-        long ip = parseIpv4(cidr.substring(0, slash));
+        long ip = Ipv4.parse(cidr.substring(0, slash));
         int len = Integer.parseInt(cidr.substring(slash + 1));
         if (ip < 0 || len < 8 || len > 30) {
             throw new IllegalArgumentException("service CIDR must be an IPv4 network between /8 and /30, got " + cidr);
         }
         long mask = (0xFFFFFFFFL << (32 - len)) & 0xFFFFFFFFL;
         return new ServiceCidr(ip & mask, len);
-    }
-
-    /** The address as an unsigned 32-bit value, or -1 when it is not a dotted-quad IPv4 address. */
-    static long parseIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return -1;
-        }
-        long v = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || (p.length() > 1 && p.startsWith("0"))) {
-                return -1;
-            }
-            int n = Integer.parseInt(p);
-            if (n > 255) {
-                return -1;
-            }
-            v = (v << 8) | n;
-        }
-        return v;
-    }
-
-    static String format(long ip) {
-        return ((ip >> 24) & 255) + "." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255);
     }
 
     long size() {
@@ -55,7 +33,7 @@ record ServiceCidr(long network, int prefixLength) {
     }
 
     String addressAt(long offset) {
-        return format(network + offset);
+        return Ipv4.format(network + offset);
     }
 
     long offsetOf(long ip) {
@@ -64,6 +42,6 @@ record ServiceCidr(long network, int prefixLength) {
 
     @Override
     public String toString() {
-        return format(network) + "/" + prefixLength;
+        return Ipv4.format(network) + "/" + prefixLength;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.svcnet.api.json.Json;
+import io.svcnet.api.net.Ipv4;
 import io.svcnet.api.resource.ResourceType;
 import io.svcnet.api.resource.ResourceTypes;
 import io.svcnet.api.validation.FieldError;
@@ -218,7 +219,7 @@ final class ServiceStrategy extends WorkloadStrategies.StatusOnly implements All
             if ((!ports.isArray() || ports.isEmpty()) && !headless) {
                 errors.add(FieldError.required("spec.ports", ""));
             }
-            if (!clusterIP.isEmpty() && !headless && ServiceCidr.parseIpv4(clusterIP) < 0) {
+            if (!clusterIP.isEmpty() && !headless && Ipv4.parse(clusterIP) < 0) {
                 errors.add(FieldError.invalid("spec.clusterIPs[0]", clusterIP,
                         "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
             }

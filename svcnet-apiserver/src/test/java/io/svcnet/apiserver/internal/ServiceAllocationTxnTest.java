@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.svcnet.api.json.Json;
+import io.svcnet.api.net.Ipv4;
 import io.svcnet.api.resource.ResourceTypes;
 import io.svcnet.store.Store;
 import io.svcnet.store.sqlite.SqliteStore;
@@ -74,7 +75,7 @@ class ServiceAllocationTxnTest {
         long rv = Long.parseLong(created.path("metadata").path("resourceVersion").asText());
         // the embedded store gives each op of the txn its own revision: IP, nodePort, then the Service
         assertThat(rv).isEqualTo(before + 3).isEqualTo(store.currentRevision());
-        long offset = ServiceCidr.parse(CIDR).offsetOf(ServiceCidr.parseIpv4(created.path("spec").path("clusterIP").asText()));
+        long offset = ServiceCidr.parse(CIDR).offsetOf(Ipv4.parse(created.path("spec").path("clusterIP").asText()));
         long nodePort = created.path("spec").path("ports").get(0).path("nodePort").asLong();
         assertThat(store.get(ServiceAllocations.IP_PREFIX + offset).modRevision()).isEqualTo(before + 1);
         assertThat(store.get(ServiceAllocations.PORT_PREFIX + nodePort).modRevision()).isEqualTo(before + 2);
@@ -124,7 +125,7 @@ class ServiceAllocationTxnTest {
         });
         assertThat(attempts).hasValue(2);
         String ip = s.path("spec").path("clusterIP").asText();
-        String key = ServiceAllocations.IP_PREFIX + ServiceCidr.parse(CIDR).offsetOf(ServiceCidr.parseIpv4(ip));
+        String key = ServiceAllocations.IP_PREFIX + ServiceCidr.parse(CIDR).offsetOf(Ipv4.parse(ip));
         assertThat(key).isNotEqualTo(lost.get(0));
         assertThat(s.path("spec").path("clusterIPs")).hasSize(1);
         assertThat(new String(store.get(key).value(), UTF_8)).contains("uid-raced");

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.svcnet.api.json.Json;
+import io.svcnet.api.net.Ipv4;
 import io.svcnet.controllers.LoadBalancerIpPool;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -143,7 +144,7 @@ public final class LoadBalancerIpController implements Reconciler {
         if (ip.contains(":")) {
             return "requested loadBalancer IP(s) [\"" + ip + "\"] does not match the ipFamily of the service";
         }
-        if (LoadBalancerIpPool.parseOrMinus1(ip) < 0) {
+        if (Ipv4.parse(ip) < 0) {
             return "invalid spec.loadBalancerIP \"" + ip + "\"";
         }
         if (!pool.contains(ip)) {
