@@ -22,25 +22,27 @@ import java.io.IOException;
  *
  * <p>Both channels run with AUTO_READ off on the same event loop; the next chunk is read only after the previous
  * one is in the peer's socket, so a slow reader stops the writer at the socket buffers (at most one chunk queued in
- * the proxy per direction). A FIN is passed on as a half-close (shutdownOutput) after the pending bytes; when both directions are
- * shut, or either side closes or fails, the other is closed after its last flush. A half-closed connection on
- * which nothing moves for {@link #HALF_CLOSED_IDLE_SECONDS} is closed ({@link HalfClosedTimeout}).
+ * the proxy per direction). A FIN is passed on as a half-close (shutdownOutput) after the pending bytes; when both
+ * directions are shut, or either side closes or fails, the other is closed after its last flush. A half-closed
+ * connection on which nothing moves for {@link #HALF_CLOSED_IDLE_SECONDS} is closed ({@link HalfClosedTimeout}).
  *
  * <p>Hot-path notes (measured with perf/JFR under {@code wrk}): a chunk is written with the peer's void promise, and
  * when the socket takes it at once (nothing left in the outbound buffer) the next read follows directly — no promise
  * and no listener per chunk, which were 99 % of the event loops' allocations (~90 B per keep-alive request, issue 6).
- * Only a chunk the socket cannot take at once waits, on the promise of an empty write queued behind it, with the
- * relay as its listener (no lambda). A failed void write fires {@code exceptionCaught} on the peer, whose handler
- * closes it, and its {@code channelInactive} closes this side. Once the peer's output is shut, the peer's half-closure is switched off so its FIN closes it outright
- * (Netty would otherwise {@code shutdown(SHUT_RD)} a socket that is already closed both ways — ENOTCONN, a
- * {@code NotYetConnectedException} with a stack trace, two epoll_ctl calls — on every {@code Connection: close}).
+ * Otherwise the relay waits, as the listener of an empty write queued behind the chunk (no lambda): that write
+ * completes once the chunk is written, or fails when the chunk's write failed and closed the peer (its outbound
+ * buffer is gone then), and the relay closes both sides. Once the peer's output is shut, the peer's half-closure is
+ * switched off so its FIN closes it outright (Netty would otherwise {@code shutdown(SHUT_RD)} a socket that is
+ * already closed both ways — ENOTCONN, a {@code NotYetConnectedException} with a stack trace, two epoll_ctl calls —
+ * on every {@code Connection: close}).
  * A FIN is passed on with {@code shutdown(SHUT_WR)} on the peer's socket when nothing is queued for it (Netty's
  * {@code shutdownOutput()} builds a stack-traced {@code ChannelOutputShutdownException} on every call), and a close
  * with nothing queued skips the empty flush.
  *
- * <p>Splice (issue 6): with {@code spliceAfter >= 0} (epoll, level-triggered sockets), once this direction has
- * carried that many bytes through user space in reads of at least {@link #BULK_READ_BYTES} and its last write succeeded, it hands over to {@link Spliced} for the
- * rest of the connection: short exchanges, connect retries and the early half-closes stay on this path. The
+ * <p>Splice (issue 6): with {@code spliceAfter >= 0} (epoll), once this direction has carried that many bytes through
+ * user space in reads of at least {@link #BULK_READ_BYTES} and its last chunk is written, both sockets are switched
+ * to level-triggered epoll ({@link LevelTriggered}) and it hands over to {@link Spliced} for the rest of the
+ * connection: short exchanges, connect retries and the early half-closes stay on this path. The
  * peer's "FIN closes outright" switch above is skipped while the reverse direction splices (it must drain its
  * socket after the FIN first). Threading: event loop only.
  */
@@ -112,10 +114,10 @@ final class Relay extends ChannelInboundHandlerAdapter implements ChannelFutureL
             if (peer.isActive()) {
                 written(); // the socket took it all: no promise, no listener (the common case)
             }
-            // else the write failed: the void promise fired exceptionCaught on the peer, which closes it and then us
+            // else the peer is gone: its relay's channelInactive closes this side
         } else {
-            // the socket buffer is full: go on once everything queued is written, which an empty write queued behind
-            // it tells (its promise completes after the bytes before it)
+            // the socket buffer is full, or the write failed and closed the peer: an empty write queued behind the
+            // chunk tells which (its promise completes after the bytes before it, or fails on the closed peer)
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
         }
     }
